@@ -1,0 +1,18 @@
+// Config files that tools require are the one exception to named exports (house style).
+/** ESM-only packages that swc must turn into CommonJS for jest's module system. */
+const ESM_PACKAGES = ['p-limit', 'yocto-queue', 'stream-json', 'stream-chain'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj|cj)s$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,111 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DataError } from '../errors';
+import type { Body, LakeStore, PutResult } from './store';
+
+/**
+ * A lake in a local folder. Writes go to a temporary file beside the target and are renamed into
+ * place, so a reader never sees a half-written file (rename is atomic on one file system).
+ */
+export class FolderStore implements LakeStore {
+  readonly url: string;
+  private readonly root: string;
+
+  constructor(folder: string) {
+    this.root = path.resolve(folder);
+    this.url = this.root;
+  }
+
+  private resolve(key: string): string {
+    const full = path.resolve(this.root, key);
+    if (!full.startsWith(this.root + path.sep)) throw new Error(`lake key "${key}" escapes the lake folder`);
+    return full;
+  }
+
+  async put(key: string, body: Body): Promise<PutResult> {
+    const target = this.resolve(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer | string, _enc, done) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        hash.update(buf);
+        bytes += buf.length;
+        done(null, buf);
+      },
+    });
+    const source = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
+    try {
+      await pipeline(source, tap, createWriteStream(tmp));
+      await rename(tmp, target);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    return { bytes, sha256: hash.digest('hex') };
+  }
+
+  async get(key: string): Promise<Readable> {
+    const file = this.resolve(key);
+    try {
+      await stat(file);
+    } catch (error) {
+      throw new DataError(
+        `Lake file "${key}" was not found in ${this.url}. Run the extract (npm run extract) first, or check LAKE_URL.`,
+        { cause: error, location: key },
+      );
+    }
+    return createReadStream(file);
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.resolve(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    const target = this.resolve(to);
+    await mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await copyFile(this.resolve(from), tmp);
+      await rename(tmp, target);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (!entry.name.endsWith('.tmp')) keys.push(path.relative(this.root, full).split(path.sep).join('/'));
+      }
+    };
+    await walk(this.root);
+    return keys.filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.resolve(key), { force: true });
+  }
+}
