@@ -20,6 +20,13 @@ export class FolderStore implements LakeStore {
     this.url = this.root;
   }
 
+  private missing(key: string, cause: unknown): DataError {
+    return new DataError(
+      `Lake file "${key}" was not found in ${this.url}. Run the extract (npm run extract) first, or check LAKE_URL.`,
+      { cause, location: key },
+    );
+  }
+
   private resolve(key: string): string {
     const full = path.resolve(this.root, key);
     if (!full.startsWith(this.root + path.sep)) throw new Error(`lake key "${key}" escapes the lake folder`);
@@ -56,10 +63,7 @@ export class FolderStore implements LakeStore {
     try {
       await stat(file);
     } catch (error) {
-      throw new DataError(
-        `Lake file "${key}" was not found in ${this.url}. Run the extract (npm run extract) first, or check LAKE_URL.`,
-        { cause: error, location: key },
-      );
+      throw this.missing(key, error);
     }
     return createReadStream(file);
   }
@@ -82,6 +86,9 @@ export class FolderStore implements LakeStore {
       await rename(tmp, target);
     } catch (error) {
       await rm(tmp, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(from))) {
+        throw this.missing(from, error);
+      }
       throw error;
     }
   }
