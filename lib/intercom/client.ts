@@ -1,0 +1,252 @@
+import { SourceError, TransientError } from '../errors';
+import { silentLogger, type Logger } from '../logger';
+import { backoffDelayMs, sleep } from './backoff';
+import { completeContact as fillNestedLists } from './complete-contact';
+import { isRetryableStatus, parseErrorBody, sourceErrorFor } from './error-response';
+import { createHttp, NoResponseError, type HttpResponse } from './http';
+import { mapConcurrent as mapOrdered } from './map-concurrent';
+import { linkPath, paginate, type NextPage } from './paginate';
+import { RateLimitBudget, type RateLimitObservation } from './rate-limit';
+import type { Contact, Conversation, ConversationSummary } from './types';
+
+/** Options of {@link createIntercomClient}. */
+export interface IntercomClientOptions {
+  /** Validated region URL or sandbox URL, no trailing slash. */
+  baseUrl: string;
+  /** Access token; sent only as `Authorization: Bearer`, never logged. */
+  token: string;
+  /** Sent as the `Intercom-Version` header. */
+  apiVersion: string;
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Hard cap on concurrent requests (default 64). */
+  maxInFlight?: number;
+  /** Per request, headers and body (default 30,000). */
+  timeoutMs?: number;
+  /** Per request, for retryable failures (default 8). */
+  maxAttempts?: number;
+  /** Aborts everything: waiting requests, requests in flight and retry pauses. */
+  signal?: AbortSignal;
+  /** First retry pause ceiling in ms, doubled per retry up to 20 s (default 500); tests shorten it. */
+  retryBaseMs?: number;
+}
+
+/** Counters of the client's work so far. */
+export interface ClientStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Requests sent again after a retryable failure. */
+  retries: number;
+  /** 429 responses received. */
+  rateLimited: number;
+  /** Calls that ended in an error (after their retries). */
+  failures: number;
+  /** Response body bytes received. */
+  bytes: number;
+}
+
+/** A read-only client for the Intercom REST API; see {@link createIntercomClient}. */
+export interface IntercomClient {
+  /**
+   * `GET /me`: the admin the token belongs to; call it first to check the token early.
+   * @throws SourceError (401) when the token is refused.
+   */
+  me(): Promise<Record<string, unknown>>;
+  /** Every contact (`GET /contacts`, 150 per page), each id once; see {@link paginate}. */
+  listContacts(): AsyncGenerator<Contact>;
+  /** `contact` with nested tags/companies/notes that say `has_more` filled; see complete-contact.ts. */
+  completeContact(contact: Contact): Promise<Contact>;
+  /** Every conversation summary (`GET /conversations`, 150 per page, no parts), each id once. */
+  listConversations(): AsyncGenerator<ConversationSummary>;
+  /**
+   * `GET /conversations/{id}`: the conversation with at most its 500 most recent parts, bodies as
+   * the API returns them by default (HTML).
+   * @throws SourceError (404) when the conversation is gone.
+   */
+  getConversation(id: string): Promise<Conversation>;
+  /** `fn` over `source` in source order, as many at once as `maxInFlight`; see map-concurrent.ts. */
+  mapConcurrent<T, R>(source: AsyncIterable<T>, fn: (item: T) => Promise<R>): AsyncGenerator<R>;
+  /** Live counters. */
+  readonly stats: ClientStats;
+  /** Close pooled connections; call when done. */
+  close(): Promise<void>;
+}
+
+/** Intercom's maximum page size for lists. */
+const PER_PAGE = 150;
+const RETRY_CAP_MS = 20_000;
+
+/**
+ * A client for the Intercom REST API: keep-alive connections, a rate-limit budget driven by the
+ * `X-RateLimit-*` headers (see rate-limit.ts), retries with full-jitter backoff, cursor paging.
+ *
+ * Every call throws one of:
+ * - `SourceError` for 400/401/403/404 and other refusals (not retried);
+ * - `TransientError` after `maxAttempts` tries at 429, 5xx, a reset connection, a timeout or an
+ *   unparseable 200 body; its message names the endpoint path, never the token;
+ * - the signal's reason when `signal` aborts.
+ * https://developers.intercom.com/docs/references/rest-api/errors/http-responses
+ */
+export function createIntercomClient(options: IntercomClientOptions): IntercomClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const log = options.logger ?? silentLogger();
+  const maxInFlight = Math.max(1, Math.floor(options.maxInFlight ?? 64));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 8));
+  const retryBaseMs = options.retryBaseMs ?? 500;
+  const signal = options.signal;
+  const budget = new RateLimitBudget({ maxInFlight });
+  const http = createHttp({
+    baseUrl,
+    token: options.token,
+    apiVersion: options.apiVersion,
+    connections: maxInFlight,
+    timeoutMs,
+  });
+  const stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0, bytes: 0 };
+
+  async function getJson(pathAndQuery: string, resource?: string): Promise<unknown> {
+    const path = pathAndQuery.split('?')[0] as string;
+    try {
+      return await getJsonWithRetries(pathAndQuery, path, resource);
+    } catch (error) {
+      stats.failures += 1;
+      throw error;
+    }
+  }
+
+  async function getJsonWithRetries(pathAndQuery: string, path: string, resource?: string): Promise<unknown> {
+    for (let attempt = 1; ; attempt += 1) {
+      const ticket = await budget.acquire(signal);
+      stats.requests += 1;
+      let problem: string;
+      let cause: unknown;
+      let delayMs: number | undefined;
+      let res: HttpResponse | undefined;
+      try {
+        res = await http.get(pathAndQuery, signal);
+      } catch (error) {
+        ticket.release();
+        if (!(error instanceof NoResponseError)) throw error;
+        problem = error.message;
+        cause = error;
+      }
+      if (res) {
+        const observation = observationOf(res);
+        ticket.release(observation);
+        stats.bytes += res.body.length;
+        if (res.status >= 200 && res.status < 300) {
+          try {
+            return JSON.parse(res.body.toString('utf8'));
+          } catch (error) {
+            problem = `an unparseable ${res.status} body`;
+            cause = error;
+          }
+        } else if (isRetryableStatus(res.status)) {
+          const code = parseErrorBody(res.body).code;
+          problem = `HTTP ${res.status}${code ? ` ${code}` : ''}`;
+          cause = new Error(`HTTP ${res.status} from GET ${path}`);
+          if (res.status === 429) {
+            stats.rateLimited += 1;
+            // The budget holds every request until the window resets; no extra pause is needed.
+            if (observation.resetSeconds !== undefined || observation.retryAfterMs !== undefined) delayMs = 0;
+          }
+        } else {
+          throw sourceErrorFor(res.status, res.body, path, resource);
+        }
+      }
+      problem ??= 'an unknown failure';
+      if (attempt >= maxAttempts) {
+        throw new TransientError(
+          `Intercom did not answer GET ${path} after ${maxAttempts} attempts (last: ${problem}). Intercom may be degraded or the network interrupted: run again later (the run is safe to repeat), or raise the timeout if responses are slow.`,
+          { cause },
+        );
+      }
+      stats.retries += 1;
+      delayMs ??= backoffDelayMs(attempt, retryBaseMs, RETRY_CAP_MS);
+      log.warn({ path, attempt, problem, delayMs }, 'request retried');
+      await sleep(delayMs, signal);
+    }
+  }
+
+  function listPath(endpoint: string, next: NextPage | undefined): string {
+    if (!next) return `${endpoint}?per_page=${PER_PAGE}`;
+    if ('startingAfter' in next) {
+      return `${endpoint}?per_page=${PER_PAGE}&starting_after=${encodeURIComponent(next.startingAfter)}`;
+    }
+    return linkPath(next.url, baseUrl);
+  }
+
+  async function* list<T>(endpoint: string, itemsKey: string): AsyncGenerator<T> {
+    let pages = 0;
+    yield* paginate<T>({
+      endpoint,
+      itemsKeys: [itemsKey],
+      fetchPage: async (next) => {
+        const body = await getJson(listPath(endpoint, next));
+        pages += 1;
+        log.debug({ endpoint, pages }, 'page fetched');
+        return body;
+      },
+    });
+  }
+
+  return {
+    stats,
+    async me() {
+      const body = await getJson('/me', 'admin for this token');
+      if (typeof body !== 'object' || body === null) {
+        throw new SourceError(
+          'Intercom answered GET /me with something that is not an object. Check INTERCOM_API_URL points at the Intercom API.',
+          { cause: new Error('unexpected /me body') },
+        );
+      }
+      return body as Record<string, unknown>;
+    },
+    listContacts: () => list<Contact>('/contacts', 'data'),
+    listConversations: () => list<ConversationSummary>('/conversations', 'conversations'),
+    completeContact: (contact) =>
+      fillNestedLists(contact, (pathAndQuery, resource) => getJson(pathAndQuery, resource), baseUrl),
+    async getConversation(id) {
+      const body = await getJson(`/conversations/${encodeURIComponent(id)}`, `conversation ${id}`);
+      if (typeof body !== 'object' || body === null || typeof (body as { id?: unknown }).id !== 'string') {
+        throw new SourceError(
+          `Intercom answered GET /conversations/{id} for conversation ${id} with something that is not a conversation. Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
+          { cause: new Error('unexpected conversation body') },
+        );
+      }
+      return body as Conversation;
+    },
+    mapConcurrent: (source, fn) =>
+      mapOrdered(source, fn, { concurrency: maxInFlight, maxPending: maxInFlight * 2 }),
+    close: () => http.close(),
+  };
+}
+
+function header(res: HttpResponse, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function numberHeader(res: HttpResponse, name: string): number | undefined {
+  const raw = header(res, name);
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** What a response says about the rate limit (header names are lower-case in undici). */
+function observationOf(res: HttpResponse): RateLimitObservation {
+  const date = header(res, 'date');
+  const dateMs = date ? Date.parse(date) : Number.NaN;
+  const retryAfter = numberHeader(res, 'retry-after');
+  return {
+    sentAt: res.sentAt,
+    receivedAt: res.receivedAt,
+    status: res.status,
+    remaining: numberHeader(res, 'x-ratelimit-remaining'),
+    resetSeconds: numberHeader(res, 'x-ratelimit-reset'),
+    dateMs: Number.isFinite(dateMs) ? dateMs : undefined,
+    retryAfterMs: retryAfter === undefined ? undefined : retryAfter * 1_000,
+  };
+}
