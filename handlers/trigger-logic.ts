@@ -1,0 +1,170 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import { ConfigError } from '../lib/errors';
+import { loadEcsLauncherConfig, type EcsLauncherConfig } from '../lib/launcher/ecs-config';
+import { startEcsTask } from '../lib/launcher/ecs-launcher';
+import { LaunchRefusedError, TaskAlreadyRunningError } from '../lib/launcher/launch-errors';
+import { runLocalTask, type LocalRunOptions } from '../lib/launcher/local-launcher';
+import { TASK_NAMES, type TaskName } from '../lib/launcher/task-name';
+import type { Logger } from '../lib/logger';
+import { captureError } from '../lib/monitoring/sentry';
+
+/** The task was started on Fargate. */
+export interface EcsTriggerSuccess {
+  statusCode: 200;
+  task: TaskName;
+  launcher: 'ecs';
+  taskArns: string[];
+}
+
+/** The task ran on this machine and exited 0. */
+export interface LocalTriggerSuccess {
+  statusCode: 200;
+  task: TaskName;
+  launcher: 'local';
+  command: string;
+  exitCode: 0;
+  logTail: string[];
+}
+
+/**
+ * Every failure has this one shape. 400: the input is wrong; 409: the task still runs;
+ * 500: the trigger's configuration is wrong, or a local run exited non-zero; 502: ECS refused.
+ */
+export interface TriggerFailure {
+  statusCode: 400 | 409 | 500 | 502;
+  error: string;
+  task?: TaskName;
+  /** Local runs only: the child's exit code and last output lines. */
+  exitCode?: number;
+  logTail?: string[];
+}
+
+/** What the trigger returns; never throws. */
+export type TriggerResponse = EcsTriggerSuccess | LocalTriggerSuccess | TriggerFailure;
+
+/** Where the trigger starts tasks: ECS RunTask, or child processes on this machine. */
+export type TriggerLauncher =
+  { kind: 'ecs'; ecs: ECSClient; config: EcsLauncherConfig } | { kind: 'local'; options?: LocalRunOptions };
+
+/** The one accepted input: `{"task": "extract" | "load" | "sync"}`, nothing else. */
+export const triggerInputSchema = z.strictObject({ task: z.enum(TASK_NAMES) });
+
+const EXPECTED = 'Send {"task": "extract"}, {"task": "load"} or {"task": "sync"}.';
+
+/** The input is not `{"task": ...}`. */
+export class InvalidTriggerInputError extends Error {
+  constructor(problem: string) {
+    super(`Invalid trigger input: ${problem}. ${EXPECTED}`);
+    this.name = 'InvalidTriggerInputError';
+  }
+}
+
+/**
+ * The task named by `event`: a plain object, a JSON string, or an HTTP-style event whose
+ * `body` is a JSON string (a function URL).
+ *
+ * @throws InvalidTriggerInputError naming what is wrong (never echoing the whole payload).
+ */
+export function parseTriggerInput(event: unknown): TaskName {
+  let value = event;
+  if (value && typeof value === 'object' && 'body' in value && typeof value.body === 'string') {
+    value = value.body;
+  }
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new InvalidTriggerInputError('the input is not JSON');
+    }
+  }
+  const parsed = triggerInputSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
+    throw new InvalidTriggerInputError(`${where}${issue?.message ?? 'unexpected shape'}`);
+  }
+  return parsed.data.task;
+}
+
+/**
+ * The launcher that `env` asks for: `TRIGGER_LAUNCHER=local` runs tasks as child processes on
+ * this machine (`sls invoke local`), anything else calls ECS with the stack's settings.
+ *
+ * @throws ConfigError when the ECS settings are missing or malformed.
+ */
+export function selectLauncher(
+  env: Record<string, string | undefined>,
+  makeEcs: () => ECSClient,
+  localOptions: LocalRunOptions = {},
+): TriggerLauncher {
+  const kind = env.TRIGGER_LAUNCHER?.trim().toLowerCase() || 'ecs';
+  if (kind === 'local') return { kind: 'local', options: localOptions };
+  if (kind !== 'ecs') {
+    throw new ConfigError([`TRIGGER_LAUNCHER is "${kind}"; use "local" or leave it unset for ECS.`]);
+  }
+  return { kind: 'ecs', config: loadEcsLauncherConfig(env), ecs: makeEcs() };
+}
+
+/**
+ * Validate `event`, start the task it names and describe the outcome. Errors come back as a
+ * {@link TriggerFailure}; server-side ones (500, 502) are also logged and sent to Sentry.
+ *
+ * @param launcher the launcher, or a function that builds it (a ConfigError it throws becomes a 500).
+ */
+export async function handleTrigger(
+  event: unknown,
+  launcher: TriggerLauncher | (() => TriggerLauncher),
+  log: Logger,
+): Promise<TriggerResponse> {
+  let task: TaskName;
+  try {
+    task = parseTriggerInput(event);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn({ statusCode: 400 }, message);
+    return { statusCode: 400, error: message };
+  }
+  try {
+    const chosen = typeof launcher === 'function' ? launcher() : launcher;
+    if (chosen.kind === 'ecs') {
+      const { taskArns } = await startEcsTask(chosen.ecs, chosen.config, task);
+      log.info({ task, taskArns }, 'task started');
+      return { statusCode: 200, task, launcher: 'ecs', taskArns };
+    }
+    const run = await runLocalTask(task, chosen.options);
+    if (run.exitCode !== 0) {
+      const error = `"${run.command}" exited with code ${run.exitCode}; its last output lines are in logTail.`;
+      log.error({ task, exitCode: run.exitCode }, 'local task failed');
+      captureError(new Error(`local ${task} task exited with code ${run.exitCode}`), { task });
+      return { statusCode: 500, task, error, exitCode: run.exitCode, logTail: run.logTail };
+    }
+    log.info({ task, exitCode: 0 }, 'local task finished');
+    return {
+      statusCode: 200,
+      task,
+      launcher: 'local',
+      command: run.command,
+      exitCode: 0,
+      logTail: run.logTail,
+    };
+  } catch (error) {
+    return failureFor(task, error, log);
+  }
+}
+
+function failureFor(task: TaskName, error: unknown, log: Logger): TriggerFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof TaskAlreadyRunningError) {
+    log.warn({ task, running: error.running, statusCode: 409 }, 'task already running');
+    return { statusCode: 409, task, error: message };
+  }
+  const statusCode = error instanceof LaunchRefusedError ? 502 : 500;
+  const name = error instanceof Error ? error.name : 'Error';
+  log.error({ task, err: name, statusCode }, message);
+  captureError(error, { task });
+  if (error instanceof ConfigError || error instanceof LaunchRefusedError) {
+    return { statusCode, task, error: message };
+  }
+  return { statusCode: 500, task, error: `The trigger failed unexpectedly (${name}: ${message}).` };
+}

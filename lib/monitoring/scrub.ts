@@ -1,0 +1,51 @@
+/**
+ * Removes credentials from anything about to leave the process (Sentry events, error reports).
+ */
+
+/** Keys whose values are credentials wherever they appear, compared case-insensitively. */
+const SECRET_KEYS =
+  /^(token|access_?token|password|passwd|secret|authorization|cookie|set-cookie|x-api-key|intercom_access_token|database_url)$/i;
+
+/** `scheme://user:password@` in any URL (DATABASE_URL and friends). */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]+@/gi;
+/** `Bearer <token>` as it appears in an Authorization header echoed into a message. */
+const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g;
+
+/** Placeholder for a removed value. */
+export const REDACTED = '[redacted]';
+
+/** `text` with every known secret, every URL password and every bearer token replaced. */
+export function scrubText(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    // Very short values would blank out ordinary words; no real credential is that short.
+    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  return out.replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(BEARER, `$1 ${REDACTED}`);
+}
+
+/**
+ * A deep copy of `value` with credential-named keys blanked and every string passed through
+ * {@link scrubText}. Cycles are cut, so it is safe on any event object.
+ */
+export function scrubValue<T>(value: T, secrets: readonly (string | undefined)[] = []): T {
+  const seen = new WeakMap<object, unknown>();
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrubText(v, secrets);
+    if (v === null || typeof v !== 'object') return v;
+    if (seen.has(v)) return seen.get(v);
+    if (Array.isArray(v)) {
+      const copy: unknown[] = [];
+      seen.set(v, copy);
+      for (const item of v) copy.push(walk(item));
+      return copy;
+    }
+    const copy: Record<string, unknown> = {};
+    seen.set(v, copy);
+    for (const [key, item] of Object.entries(v)) {
+      copy[key] = SECRET_KEYS.test(key) && item != null ? REDACTED : walk(item);
+    }
+    return copy;
+  };
+  return walk(value) as T;
+}
