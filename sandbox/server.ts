@@ -1,0 +1,434 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorBody, rateLimitMessage } from './error-body';
+import { decodeCursor, pageOf, PagingParameterError, parsePerPage } from './paging';
+import { hash32, Rng } from './prng';
+import { FixedWindowRateLimiter, type RateDecision } from './rate-limit';
+import { compileQuery, parseSort, runSearch, SearchQueryError, type DateSemantics } from './search';
+import { createWorkspace, searchFieldsOf, type Workspace, type WorkspaceOptions } from './workspace';
+
+/** Faults to inject; every fraction is in [0, 1]. Counted in `stats.faults`. */
+export interface FaultOptions {
+  /** Fraction of requests answered 429 (Intercom's body and headers) regardless of the budget. */
+  rate429?: number;
+  /** Fraction answered 500/502/503 with an `error.list` body. */
+  rate5xx?: number;
+  /** Fraction whose socket is destroyed before any response. */
+  rateReset?: number;
+  /** Fraction delayed by `slowMs` before answering. */
+  rateSlow?: number;
+  /** Delay of a slow answer; default 1000 ms. */
+  slowMs?: number;
+  /** Every Nth list page (GET /contacts, GET /conversations) gets a truncated JSON body with status 200 (0 = never). */
+  malformedEvery?: number;
+  /** The first item of each next list page repeats the last item of the previous page. */
+  repeatAcrossPages?: boolean;
+}
+
+/** How to start a sandbox; the workspace options apply unless `workspace` is given. */
+export interface SandboxOptions extends WorkspaceOptions {
+  /** 0 = a random free port (default). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The accepted bearer token; default: random. */
+  token?: string;
+  /** Added to every answer: fixed, or a distribution around a median with a slow tail. Default 0. */
+  latencyMs?: number | { medianMs: number; slowTailMs?: number; slowFraction?: number };
+  /** Calls per token per window; default null = no limit. Intercom's real one is 1666. */
+  rateLimitPerWindow?: number | null;
+  /** Default 10_000, as Intercom. */
+  windowMs?: number;
+  faults?: FaultOptions;
+  /** A prebuilt workspace instead of seed/contacts/conversations. */
+  workspace?: Workspace;
+}
+
+/** Counters since start. `rateLimited` counts every 429 (injected ones too), `faults` every injected fault. */
+export interface SandboxStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  rateLimited: number;
+  faults: number;
+  unauthorized: number;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** Base URL, e.g. http://127.0.0.1:54321 (no trailing slash). */
+  url: string;
+  token: string;
+  workspace: Workspace;
+  stats: SandboxStats;
+  /** Replace the fault settings for the next requests. */
+  setFaults(f: FaultOptions): void;
+  /** Make every later request 401, as when a user revokes the token half way. */
+  revokeToken(): void;
+  close(): Promise<void>;
+}
+
+const DEFAULT_PER_PAGE = { contacts: 50, conversations: 20 } as const;
+const MAX_BODY_BYTES = 1_000_000;
+const SEARCH_CACHE_SIZE = 8;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(400, 'parameter_invalid', 'Request body is too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function routeOf(method: string, path: string): { route: string; id?: string } {
+  if (method === 'GET' && path === '/me') return { route: 'GET /me' };
+  if (method === 'GET' && path === '/contacts') return { route: 'GET /contacts' };
+  if (method === 'POST' && path === '/contacts/search') return { route: 'POST /contacts/search' };
+  if (method === 'GET' && path === '/conversations') return { route: 'GET /conversations' };
+  if (method === 'POST' && path === '/conversations/search') return { route: 'POST /conversations/search' };
+  let m = /^\/contacts\/([^/]+)\/(tags|companies|notes)$/.exec(path);
+  if (method === 'GET' && m?.[1] && m[2])
+    return { route: `GET /contacts/{id}/${m[2]}`, id: decodeURIComponent(m[1]) };
+  m = /^\/conversations\/([^/]+)$/.exec(path);
+  if (method === 'GET' && m?.[1]) return { route: 'GET /conversations/{id}', id: decodeURIComponent(m[1]) };
+  return { route: 'unknown' };
+}
+
+/**
+ * Start a local HTTP server that behaves like Intercom REST API 2.14 for `/me`, contacts (list,
+ * search, tags, companies, notes) and conversations (list, search, retrieve), with Intercom's auth,
+ * error bodies, cursor paging, rate-limit headers and 429s, plus latency and fault injection.
+ *
+ * @throws Error when the port cannot be bound, or the workspace cannot be built (see createWorkspace).
+ * @see https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const workspace = options.workspace ?? createWorkspace(options);
+  const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
+  const windowMs = options.windowMs ?? 10_000;
+  const limiter = new FixedWindowRateLimiter(options.rateLimitPerWindow ?? null, windowMs);
+  const rng = new Rng(hash32(options.seed ?? 1, 0x5a5a));
+  const stats: SandboxStats = { requests: 0, byRoute: {}, rateLimited: 0, faults: 0, unauthorized: 0 };
+  let faults: FaultOptions = { ...options.faults };
+  let revoked = false;
+  let listPages = 0;
+  const searchCache = new Map<string, Int32Array>();
+
+  const latency = (): number => {
+    const l = options.latencyMs ?? 0;
+    if (typeof l === 'number') return l;
+    const slowFraction = l.slowFraction ?? (l.slowTailMs ? 0.01 : 0);
+    if (l.slowTailMs && rng.chance(slowFraction)) return l.slowTailMs;
+    // Log-normal around the median: most answers near it, some a little slower.
+    const z = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    return Math.max(0, l.medianMs * Math.exp(0.3 * z));
+  };
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    rate?: RateDecision,
+    truncate = false,
+  ): void => {
+    let text = JSON.stringify(body);
+    if (truncate) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+    };
+    if (rate) {
+      headers['X-RateLimit-Limit'] = rate.limit;
+      headers['X-RateLimit-Remaining'] = rate.remaining;
+      headers['X-RateLimit-Reset'] = rate.resetAt;
+    }
+    res.writeHead(status, headers);
+    res.end(text);
+  };
+
+  const searchHits = (kind: 'contact' | 'conversation', query: unknown, sortRaw: unknown): Int32Array => {
+    const key = `${kind}|${JSON.stringify(query)}|${JSON.stringify(sortRaw ?? null)}`;
+    const cached = searchCache.get(key);
+    if (cached) {
+      // Keep recently used results at the end of the map (least recently used is evicted first).
+      searchCache.delete(key);
+      searchCache.set(key, cached);
+      return cached;
+    }
+    const dates: DateSemantics = kind === 'contact' ? 'calendar-day' : 'exact';
+    const matcher = compileQuery(query, dates);
+    const sort = parseSort(sortRaw);
+    const count = kind === 'contact' ? workspace.contactCount : workspace.conversationCount;
+    const hits = runSearch(count, (i) => searchFieldsOf(workspace, kind, i), matcher, sort);
+    searchCache.set(key, hits);
+    if (searchCache.size > SEARCH_CACHE_SIZE) {
+      const oldest = searchCache.keys().next().value;
+      if (oldest !== undefined) searchCache.delete(oldest);
+    }
+    return hits;
+  };
+
+  const parseJson = (text: string): Record<string, unknown> => {
+    try {
+      const parsed: unknown = text ? JSON.parse(text) : {};
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      // Answered below as Intercom does: 400 parameter_invalid.
+    }
+    throw new HttpError(400, 'parameter_invalid', 'Request body must be a JSON object');
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    stats.requests += 1;
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const { route, id } = routeOf(req.method ?? 'GET', url.pathname);
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+
+    if (faults.rateReset && rng.chance(faults.rateReset)) {
+      stats.faults += 1;
+      req.socket.destroy();
+      return;
+    }
+    let delay = latency();
+    if (faults.rateSlow && rng.chance(faults.rateSlow)) {
+      stats.faults += 1;
+      delay += faults.slowMs ?? 1000;
+    }
+    const bodyText = req.method === 'POST' ? await readBody(req) : '';
+    await sleep(delay);
+
+    const auth = req.headers.authorization ?? '';
+    if (revoked || auth !== `Bearer ${token}`) {
+      stats.unauthorized += 1;
+      send(res, 401, errorBody('unauthorized', 'Access Token Invalid'));
+      return;
+    }
+    if (faults.rate429 && rng.chance(faults.rate429)) {
+      stats.faults += 1;
+      stats.rateLimited += 1;
+      const peek = limiter.peek(token);
+      send(res, 429, errorBody('rate_limit_exceeded', rateLimitMessage(peek.limit, windowMs)), {
+        ...peek,
+        remaining: 0,
+      });
+      return;
+    }
+    const rate = limiter.take(token);
+    if (!rate.allowed) {
+      stats.rateLimited += 1;
+      send(res, 429, errorBody('rate_limit_exceeded', rateLimitMessage(rate.limit, windowMs)), rate);
+      return;
+    }
+    if (faults.rate5xx && rng.chance(faults.rate5xx)) {
+      stats.faults += 1;
+      const status = rng.pick([500, 502, 503]);
+      const code = status === 500 ? 'server_error' : status === 502 ? 'bad_gateway' : 'service_unavailable';
+      send(res, status, errorBody(code, 'The server had a problem; try again later.'), rate);
+      return;
+    }
+
+    try {
+      const q = url.searchParams;
+      switch (route) {
+        case 'GET /me':
+          send(res, 200, meBody(), rate);
+          return;
+        case 'GET /contacts':
+        case 'GET /conversations': {
+          const isContacts = route === 'GET /contacts';
+          const perPage = parsePerPage(
+            q.get('per_page') ?? undefined,
+            DEFAULT_PER_PAGE[isContacts ? 'contacts' : 'conversations'],
+          );
+          const after = q.get('starting_after');
+          const offset = after ? decodeCursor(after) : 0;
+          const total = isContacts ? workspace.contactCount : workspace.conversationCount;
+          const { start, end, pages } = pageOf(total, offset, perPage, {
+            repeatLast: faults.repeatAcrossPages,
+          });
+          const items = [];
+          for (let i = start; i < end; i++) {
+            items.push(isContacts ? workspace.contactAt(i) : workspace.conversationSummaryAt(i));
+          }
+          listPages += 1;
+          const malformed = Boolean(faults.malformedEvery && listPages % faults.malformedEvery === 0);
+          if (malformed) stats.faults += 1;
+          const body = isContacts
+            ? { type: 'list', data: items, total_count: total, pages }
+            : { type: 'conversation.list', conversations: items, total_count: total, pages };
+          send(res, 200, body, rate, malformed);
+          return;
+        }
+        case 'POST /contacts/search':
+        case 'POST /conversations/search': {
+          const isContacts = route === 'POST /contacts/search';
+          const body = parseJson(bodyText);
+          if (body.query === undefined)
+            throw new HttpError(400, 'parameter_invalid', 'query is required', 'query');
+          const pagination = (body.pagination ?? {}) as Record<string, unknown>;
+          const perPage = parsePerPage(
+            pagination.per_page,
+            DEFAULT_PER_PAGE[isContacts ? 'contacts' : 'conversations'],
+          );
+          const after = pagination.starting_after;
+          if (after !== undefined && after !== null && typeof after !== 'string') {
+            throw new HttpError(
+              400,
+              'parameter_invalid',
+              'starting_after must be a string',
+              'starting_after',
+            );
+          }
+          const offset = after ? decodeCursor(after) : 0;
+          const hits = searchHits(isContacts ? 'contact' : 'conversation', body.query, body.sort);
+          const { start, end, pages } = pageOf(hits.length, offset, perPage, {
+            repeatLast: faults.repeatAcrossPages,
+          });
+          const items = [];
+          for (let n = start; n < end; n++) {
+            const index = hits[n] ?? 0;
+            items.push(isContacts ? workspace.contactAt(index) : workspace.conversationSummaryAt(index));
+          }
+          send(
+            res,
+            200,
+            isContacts
+              ? { type: 'list', data: items, total_count: hits.length, pages }
+              : { type: 'conversation.list', conversations: items, total_count: hits.length, pages },
+            rate,
+          );
+          return;
+        }
+        case 'GET /contacts/{id}/tags':
+        case 'GET /contacts/{id}/companies':
+        case 'GET /contacts/{id}/notes': {
+          if (id === undefined || workspace.contactIndex(id) === undefined) {
+            throw new HttpError(404, 'not_found', 'User Not Found');
+          }
+          // Sub-lists are short (at most a few dozen items), so one page holds them all.
+          const onePage = { type: 'pages', next: null, page: 1, per_page: 50, total_pages: 1 };
+          if (route.endsWith('tags')) {
+            send(res, 200, { type: 'list', data: workspace.contactTags(id) }, rate);
+          } else if (route.endsWith('companies')) {
+            const data = workspace.contactCompanies(id);
+            send(res, 200, { type: 'list', data, pages: onePage, total_count: data.length }, rate);
+          } else {
+            const data = workspace.contactNotes(id);
+            send(res, 200, { type: 'list', data, total_count: data.length, pages: onePage }, rate);
+          }
+          return;
+        }
+        case 'GET /conversations/{id}': {
+          const j = id === undefined ? undefined : workspace.conversationIndex(id);
+          if (j === undefined) throw new HttpError(404, 'not_found', 'Resource Not Found');
+          send(res, 200, workspace.conversationAt(j), rate);
+          return;
+        }
+        default:
+          throw new HttpError(404, 'not_found', 'Resource Not Found');
+      }
+    } catch (error) {
+      if (error instanceof HttpError) {
+        send(res, error.status, errorBody(error.code, error.message, error.field), rate);
+      } else if (error instanceof PagingParameterError) {
+        send(res, 400, errorBody('parameter_invalid', error.message, error.field), rate);
+      } else if (error instanceof SearchQueryError) {
+        send(res, 400, errorBody('parameter_invalid', error.message, 'query'), rate);
+      } else {
+        throw error;
+      }
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError && !res.headersSent) {
+        send(res, error.status, errorBody(error.code, error.message, error.field));
+        return;
+      }
+      // A sandbox bug: answer 500 rather than hang the client, without echoing internals.
+      if (!res.headersSent) send(res, 500, errorBody('server_error', 'Sandbox internal error'));
+      else res.destroy();
+      process.emitWarning(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    token,
+    workspace,
+    stats,
+    setFaults(f) {
+      faults = { ...f };
+    },
+    revokeToken() {
+      revoked = true;
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** The admin and workspace `GET /me` describes; the time zone is the one contact date search uses. */
+function meBody(): Record<string, unknown> {
+  return {
+    type: 'admin',
+    id: '4423433',
+    email: 'sandbox-admin@example.com',
+    name: 'Sandbox Admin',
+    email_verified: true,
+    app: {
+      type: 'app',
+      id_code: 'sandbox1',
+      name: 'Intercom Sandbox',
+      created_at: 1_600_000_000,
+      secure: false,
+      identity_verification: false,
+      timezone: 'UTC',
+      region: 'US',
+    },
+    avatar: { type: 'avatar', image_url: null },
+    has_inbox_seat: true,
+  };
+}

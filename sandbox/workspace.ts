@@ -1,0 +1,221 @@
+import { createContext, decodeGeneratedContactId, generatedContactId, CONVERSATION_ID_BASE } from './context';
+import {
+  contactTimes,
+  generateContact,
+  generateContactCompanies,
+  generateContactNotes,
+  generateContactTags,
+} from './generate-contact';
+import {
+  conversationPartsCount,
+  conversationTimes,
+  generateConversation,
+  generateConversationSummary,
+  generatedConversationId,
+  type ParticipantLookup,
+} from './generate-conversation';
+import { loadRecordedRecords } from './recorded';
+import type { Company, Contact, Conversation, ConversationSummary, Note, Tag } from './types';
+
+export type { Company, Contact, Conversation, ConversationSummary, Note, Tag } from './types';
+
+/** Default numbers of generated records: enough for every fixed-index edge case plus some paging. */
+export const DEFAULT_CONTACTS = 200;
+export const DEFAULT_CONVERSATIONS = 120;
+export const DEFAULT_SEED = 1;
+
+/** How to build a workspace. */
+export interface WorkspaceOptions {
+  /** PRNG seed; the same seed always gives the same data. Default 1. */
+  seed?: number;
+  /** Number of generated contacts, added after the recorded ones. Default 200. */
+  contacts?: number;
+  /** Number of generated conversations, added after the recorded ones. Default 120. */
+  conversations?: number;
+  /** Serve the 3 contacts and 3 conversations of `recorded-records.jsonl` first. Default true. */
+  includeRecorded?: boolean;
+}
+
+/**
+ * A whole Intercom workspace, computed on demand: record `i` is a pure function of `(seed, i)`, so
+ * memory stays flat at any size. Indexes are list positions (recorded records first).
+ */
+export interface Workspace {
+  /** Number of contacts, including recorded ones. */
+  readonly contactCount: number;
+  /** Number of conversations, including recorded ones. */
+  readonly conversationCount: number;
+  /** Contact `i` exactly as `GET /contacts` lists it (nested lists hold at most 10 items, `has_more` when more). */
+  contactAt(i: number): Contact;
+  /** Every tag of a contact, as `GET /contacts/{id}/tags` returns its items; [] for an unknown id. */
+  contactTags(contactId: string): Tag[];
+  /** Every company of a contact, as `GET /contacts/{id}/companies` returns its items; [] for an unknown id. */
+  contactCompanies(contactId: string): Company[];
+  /** Every note of a contact, as `GET /contacts/{id}/notes` returns its items; [] for an unknown id. */
+  contactNotes(contactId: string): Note[];
+  /** Conversation `j` as `GET /conversations` lists it (no parts). */
+  conversationSummaryAt(j: number): ConversationSummary;
+  /** Conversation `j` as `GET /conversations/{id}` returns it: parts included, only the 500 most recent. */
+  conversationAt(j: number): Conversation;
+  /** The list index of a conversation id, or undefined. */
+  conversationIndex(id: string): number | undefined;
+  /** The list index of a contact id, or undefined. */
+  contactIndex(id: string): number | undefined;
+  /** The true number of parts of conversation `j`, before the 500 cut. */
+  allPartsCount(j: number): number;
+}
+
+/** Cheap per-record fields for search, so a search over a million records never builds them whole. */
+export interface SearchFields {
+  id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const fastFields = new WeakMap<
+  Workspace,
+  { contact(i: number): SearchFields; conversation(j: number): SearchFields }
+>();
+
+/**
+ * `id`, `created_at` and `updated_at` of record `index`: fast for workspaces built by
+ * `createWorkspace`, and correct (through `contactAt`) for any other implementation.
+ */
+export function searchFieldsOf(ws: Workspace, kind: 'contact' | 'conversation', index: number): SearchFields {
+  const fast = fastFields.get(ws);
+  if (fast) return kind === 'contact' ? fast.contact(index) : fast.conversation(index);
+  const record = kind === 'contact' ? ws.contactAt(index) : ws.conversationSummaryAt(index);
+  return { id: record.id, created_at: record.created_at, updated_at: record.updated_at };
+}
+
+function checkCount(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Workspace option ${name} must be a whole number >= 0; got ${value}.`);
+  }
+  return value;
+}
+
+/**
+ * Build a deterministic workspace.
+ *
+ * @throws RangeError when a size is negative or not an integer, or an index is out of range.
+ * @throws Error when `includeRecorded` is true and `recorded-records.jsonl` cannot be read.
+ */
+export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const generatedContacts = checkCount('contacts', options.contacts ?? DEFAULT_CONTACTS);
+  const generatedConversations = checkCount('conversations', options.conversations ?? DEFAULT_CONVERSATIONS);
+  const recorded = options.includeRecorded === false ? undefined : loadRecordedRecords();
+  const recordedContacts = recorded?.contacts ?? [];
+  const recordedConversations = recorded?.conversations ?? [];
+  const ctx = createContext(seed, {
+    recordedContacts: recordedContacts.length,
+    recordedConversations: recordedConversations.length,
+    contactCount: recordedContacts.length + generatedContacts,
+    conversationCount: recordedConversations.length + generatedConversations,
+  });
+  const recordedContactIndex = new Map(recordedContacts.map((c, i) => [c.id, i]));
+  const recordedConversationIndex = new Map(recordedConversations.map((c, j) => [c.id, j]));
+
+  const checkContact = (i: number): void => {
+    if (!Number.isInteger(i) || i < 0 || i >= ctx.contactCount) {
+      throw new RangeError(`Contact index ${i} is outside 0..${ctx.contactCount - 1}.`);
+    }
+  };
+  const checkConversation = (j: number): void => {
+    if (!Number.isInteger(j) || j < 0 || j >= ctx.conversationCount) {
+      throw new RangeError(`Conversation index ${j} is outside 0..${ctx.conversationCount - 1}.`);
+    }
+  };
+
+  const contactAt = (i: number): Contact => {
+    checkContact(i);
+    const rec = recordedContacts[i];
+    // Copies, so a caller that edits a record cannot change what the sandbox serves next.
+    return rec ? structuredClone(rec) : generateContact(ctx, i);
+  };
+  const contactIndex = (id: string): number | undefined =>
+    recordedContactIndex.get(id) ?? decodeGeneratedContactId(ctx, id);
+  const lookup: ParticipantLookup = {
+    contactAt,
+    contactIdAt: (i) => recordedContacts[i]?.id ?? generatedContactId(ctx, i),
+  };
+
+  // Recorded contacts list their nested items only: those are all the sub-endpoints can return.
+  const recordedTags = (c: Contact): Tag[] =>
+    c.tags.data.map((t) => ({
+      type: 'tag',
+      id: t.id,
+      name: `tag ${t.id}`,
+      applied_at: null,
+      applied_by: null,
+    }));
+
+  const ws: Workspace = {
+    contactCount: ctx.contactCount,
+    conversationCount: ctx.conversationCount,
+    contactAt,
+    contactIndex,
+    contactTags(contactId) {
+      const i = contactIndex(contactId);
+      if (i === undefined) return [];
+      const rec = recordedContacts[i];
+      return rec ? recordedTags(rec) : generateContactTags(ctx, i);
+    },
+    contactCompanies(contactId) {
+      const i = contactIndex(contactId);
+      if (i === undefined || recordedContacts[i]) return [];
+      return generateContactCompanies(ctx, i);
+    },
+    contactNotes(contactId) {
+      const i = contactIndex(contactId);
+      if (i === undefined || recordedContacts[i]) return [];
+      return generateContactNotes(ctx, i);
+    },
+    conversationSummaryAt(j) {
+      checkConversation(j);
+      const rec = recordedConversations[j];
+      return rec ? structuredClone(rec) : generateConversationSummary(ctx, j, lookup);
+    },
+    conversationAt(j) {
+      checkConversation(j);
+      const rec = recordedConversations[j];
+      if (rec) {
+        const full = recorded?.fullConversations.get(rec.id);
+        if (full) return structuredClone(full);
+      }
+      return generateConversation(ctx, j, lookup);
+    },
+    conversationIndex(id) {
+      const known = recordedConversationIndex.get(id);
+      if (known !== undefined) return known;
+      if (!/^[1-9]\d*$/.test(id)) return undefined;
+      const j = Number(id) - CONVERSATION_ID_BASE;
+      return j >= ctx.recordedConversations && j < ctx.conversationCount && generatedConversationId(j) === id
+        ? j
+        : undefined;
+    },
+    allPartsCount(j) {
+      checkConversation(j);
+      const rec = recordedConversations[j];
+      if (rec) return recorded?.fullConversations.get(rec.id)?.conversation_parts.total_count ?? 0;
+      return conversationPartsCount(ctx, j);
+    },
+  };
+
+  fastFields.set(ws, {
+    contact(i) {
+      checkContact(i);
+      const rec = recordedContacts[i];
+      if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
+      return { id: generatedContactId(ctx, i), ...contactTimes(ctx, i) };
+    },
+    conversation(j) {
+      checkConversation(j);
+      const rec = recordedConversations[j];
+      if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
+      return { id: generatedConversationId(j), ...conversationTimes(ctx, j) };
+    },
+  });
+  return ws;
+}
