@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../lib/errors';
+import type { SandboxOptions } from './server';
+
+/** Flags of `npm run sandbox`; each also reads `SANDBOX_<NAME>` (upper snake case) from the environment. */
+const FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  seed: { type: 'string' },
+  contacts: { type: 'string' },
+  conversations: { type: 'string' },
+  'no-recorded': { type: 'boolean' },
+  token: { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'latency-tail-ms': { type: 'string' },
+  'latency-tail-fraction': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  'window-ms': { type: 'string' },
+  'fault-429': { type: 'string' },
+  'fault-5xx': { type: 'string' },
+  'fault-reset': { type: 'string' },
+  'fault-slow': { type: 'string' },
+  'slow-ms': { type: 'string' },
+  'malformed-every': { type: 'string' },
+  'repeat-across-pages': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/** Usage text for `--help`. */
+export const SANDBOX_USAGE = `Usage: npm run sandbox -- [flags]   (each flag also reads SANDBOX_<FLAG> from the environment)
+  --port N                  listen port (default 4010; 0 = random)      --host H (default 127.0.0.1)
+  --seed N                  data seed (default 1)
+  --contacts N              generated contacts (default 200)            --conversations N (default 120)
+  --no-recorded             leave out the 3+3 recorded Intercom records
+  --token T                 accepted bearer token (default: random, printed)
+  --latency-ms N            median latency per answer (default 0)
+  --latency-tail-ms N       latency of the slow tail                    --latency-tail-fraction F (default 0.01)
+  --rate-limit N            calls per window (default none; Intercom: 1666)   --window-ms N (default 10000)
+  --fault-429 F  --fault-5xx F  --fault-reset F  --fault-slow F  --slow-ms N
+  --malformed-every N       every Nth list page gets a truncated body   --repeat-across-pages`;
+
+function envName(flag: string): string {
+  return `SANDBOX_${flag.replace(/-/g, '_').toUpperCase()}`;
+}
+
+/**
+ * Parse flags and `SANDBOX_*` environment variables (flags win) into sandbox options.
+ *
+ * @throws ConfigError listing every value that is not a number in range or an unknown flag.
+ */
+export function parseSandboxArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): { options: SandboxOptions; help: boolean } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new ConfigError([`${error instanceof Error ? error.message : String(error)}. Run with --help.`], {
+      cause: error,
+    });
+  }
+  const problems: string[] = [];
+  const raw = (flag: keyof typeof FLAGS): string | boolean | undefined => values[flag] ?? env[envName(flag)];
+  const num = (flag: keyof typeof FLAGS, opts: { min?: number; max?: number; integer?: boolean } = {}) => {
+    const v = raw(flag);
+    if (v === undefined || typeof v === 'boolean' || v.trim() === '') return undefined;
+    const n = Number(v);
+    const { min = 0, max = Number.MAX_SAFE_INTEGER, integer = true } = opts;
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      problems.push(
+        `--${flag} (${envName(flag)}) must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}; got "${v}".`,
+      );
+      return undefined;
+    }
+    return n;
+  };
+  const flag = (name: keyof typeof FLAGS): boolean => {
+    const v = raw(name);
+    return v === true || v === '1' || v === 'true';
+  };
+  const fraction = (name: keyof typeof FLAGS) => num(name, { max: 1, integer: false });
+
+  const medianMs = num('latency-ms');
+  const tailMs = num('latency-tail-ms');
+  const tailFraction = fraction('latency-tail-fraction');
+  const token = raw('token');
+  const host = raw('host');
+  const options: SandboxOptions = {
+    port: num('port', { max: 65_535 }) ?? 4010,
+    host: typeof host === 'string' ? host : undefined,
+    seed: num('seed', { max: 0xffffffff }),
+    contacts: num('contacts'),
+    conversations: num('conversations'),
+    includeRecorded: !flag('no-recorded'),
+    token: typeof token === 'string' && token ? token : undefined,
+    latencyMs:
+      tailMs !== undefined
+        ? { medianMs: medianMs ?? 0, slowTailMs: tailMs, slowFraction: tailFraction }
+        : (medianMs ?? 0),
+    rateLimitPerWindow: num('rate-limit', { min: 1 }) ?? null,
+    windowMs: num('window-ms', { min: 1 }),
+    faults: {
+      rate429: fraction('fault-429'),
+      rate5xx: fraction('fault-5xx'),
+      rateReset: fraction('fault-reset'),
+      rateSlow: fraction('fault-slow'),
+      slowMs: num('slow-ms'),
+      malformedEvery: num('malformed-every'),
+      repeatAcrossPages: flag('repeat-across-pages'),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { options, help: flag('help') };
+}
