@@ -1,0 +1,107 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { DataError } from '../errors';
+import type { LakeStore } from './store';
+
+/** One stream file of a run: where it is and what it must contain. */
+export interface StreamManifest {
+  /** Lake key of the file the run wrote (`runs/<id>/users.json`). */
+  key: string;
+  /** Elements in the JSON array. */
+  count: number;
+  /** Bytes of the file. */
+  bytes: number;
+  /** Hex sha256 of the file; the load checks `data/` files against it. */
+  sha256: string;
+}
+
+/** What a run wrote, written to `runs/<id>/manifest.json` and published as `data/manifest.json`. */
+export interface RunManifest {
+  runId: string;
+  /** `Intercom-Version` the run used. */
+  apiVersion: string;
+  apiUrl: string;
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  finishedAt: string;
+  streams: { users: StreamManifest; conversations: StreamManifest };
+  /** Conversation parts written. */
+  parts: number;
+  /**
+   * Ids of conversations whose parts the API cut: `GET /conversations/{id}` returns at most the 500
+   * most recent parts (https://developers.intercom.com/docs/references/rest-api/api.intercom.io/conversations/retrieveconversation).
+   */
+  truncatedConversations: string[];
+  /** Ids listed by the run but gone (404) when fetched, when the extract reports them. */
+  vanishedConversations?: string[];
+  /** Milliseconds per phase. */
+  timings: Record<string, number>;
+  requests: { total: number; retries: number; rateLimited: number };
+}
+
+const count = z.number().int().nonnegative();
+const streamSchema = z.object({
+  key: z.string().min(1),
+  count,
+  bytes: count,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** Loose at the top so that a manifest from a newer extract, with more fields, still reads whole. */
+const manifestSchema = z.looseObject({
+  runId: z.string().min(1),
+  apiVersion: z.string().min(1),
+  apiUrl: z.string().min(1),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  streams: z.object({ users: streamSchema, conversations: streamSchema }),
+  parts: count,
+  truncatedConversations: z.array(z.string()),
+  vanishedConversations: z.array(z.string()).optional(),
+  timings: z.record(z.string(), z.number()),
+  requests: z.object({ total: count, retries: count, rateLimited: count }),
+});
+
+/**
+ * Write `manifest` as indented JSON to `key` (people read it too).
+ * @throws DataError when the manifest is not valid (a bug in the caller: nothing is written).
+ */
+export async function writeManifest(store: LakeStore, key: string, manifest: RunManifest): Promise<void> {
+  const checked = manifestSchema.safeParse(manifest);
+  if (!checked.success) {
+    throw new DataError(
+      `The run manifest for "${key}" is not valid (${z.prettifyError(checked.error).replace(/\n/g, '; ')}); it was not written.`,
+      { cause: checked.error, location: key },
+    );
+  }
+  await store.put(key, Readable.from([`${JSON.stringify(manifest, null, 2)}\n`]));
+}
+
+/**
+ * Read and validate the manifest at `key`.
+ * @throws DataError when it is missing (no extract finished yet), not JSON, or not a run manifest;
+ *   the message says to re-run the extract.
+ */
+export async function readManifest(store: LakeStore, key: string): Promise<RunManifest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.get(key)) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new DataError(
+      `Lake file "${key}" in ${store.url} is not valid JSON. Re-run the extract (npm run extract) to write it again.`,
+      { cause: error, location: key },
+    );
+  }
+  const checked = manifestSchema.safeParse(parsed);
+  if (!checked.success) {
+    throw new DataError(
+      `Lake file "${key}" in ${store.url} is not a run manifest (${z.prettifyError(checked.error).replace(/\n/g, '; ')}). Re-run the extract (npm run extract) to write it again.`,
+      { cause: checked.error, location: key },
+    );
+  }
+  return checked.data as RunManifest;
+}
