@@ -1,5 +1,5 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '../lib/errors';
 import { loadEcsLauncherConfig, type EcsLauncherConfig } from '../lib/launcher/ecs-config';
 import { startEcsTask } from '../lib/launcher/ecs-launcher';
@@ -79,12 +79,23 @@ export function parseTriggerInput(event: unknown): TaskName {
     }
   }
   const parsed = triggerInputSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
-    throw new InvalidTriggerInputError(`${where}${issue?.message ?? 'unexpected shape'}`);
-  }
+  if (!parsed.success) throw new InvalidTriggerInputError(describeIssue(parsed.error.issues[0], value));
   return parsed.data.task;
+}
+
+// zod/mini carries no messages (that keeps ~400 kB out of the Lambda bundle): word them here,
+// naming fields but never echoing the values sent.
+function describeIssue(issue: z.core.$ZodIssue | undefined, value: unknown): string {
+  if (!issue) return 'unexpected shape';
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.path.length === 0) {
+    return `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+  }
+  const field = `"${issue.path.join('.')}"`;
+  if (typeof value === 'object' && value !== null && !(String(issue.path[0]) in value))
+    return `${field} is missing`;
+  return `${field} must be one of ${TASK_NAMES.join(', ')}`;
 }
 
 /**
