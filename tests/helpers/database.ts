@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+
+/** The local server the tests use (MariaDB/MySQL on 127.0.0.1:3306, user root, no password). */
+export const TEST_SERVER_URL = 'mysql://root@127.0.0.1:3306';
+
+/** A database made for one test; `drop()` removes it. */
+export interface TestDatabase {
+  /** `mysql://root@127.0.0.1:3306/<name>`. */
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database (utf8mb4) with a random name, for one test. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const connection = await mysql.createConnection(`${TEST_SERVER_URL}/`);
+  try {
+    await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await connection.end();
+  }
+  return {
+    url: `${TEST_SERVER_URL}/${name}`,
+    name,
+    drop: async () => {
+      const c = await mysql.createConnection(`${TEST_SERVER_URL}/`);
+      try {
+        await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A random database name that does not exist yet (for tests of database creation). */
+export function unusedDatabaseName(): string {
+  return `test_${randomBytes(6).toString('hex')}`;
+}
+
+/** Run `sql` on the test server (outside any test database) and return the rows. */
+export async function queryServer<T = mysql.RowDataPacket>(
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const connection = await mysql.createConnection({ uri: `${TEST_SERVER_URL}/`, dateStrings: true });
+  try {
+    const [rows] = await connection.query(sql, values);
+    return rows as T[];
+  } finally {
+    await connection.end();
+  }
+}
