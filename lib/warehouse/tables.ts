@@ -1,0 +1,40 @@
+/**
+ * The warehouse tables the load writes, their shapes, and the names of their full-refresh twins.
+ */
+import { conversation, conversationContact, conversationPart, quarantine, users } from '../../drizzle/schema';
+import { tableShape, type TableShape } from './rows';
+
+/** The tables the load fills, in the order a batch writes them. */
+export const LOAD_TABLES = [
+  'users',
+  'conversation',
+  'conversation_part',
+  'conversation_contact',
+  'quarantine',
+] as const;
+
+/** A table the load fills. */
+export type LoadTable = (typeof LOAD_TABLES)[number];
+
+/** The column order and key of each load table, taken from drizzle/schema.ts. */
+export const SHAPES: Record<LoadTable, TableShape> = {
+  users: tableShape(users, ['id']),
+  conversation: tableShape(conversation, ['id']),
+  conversation_part: tableShape(conversationPart, ['id']),
+  conversation_contact: tableShape(conversationContact, ['conversation_id', 'contact_id']),
+  // The quarantine id is AUTO_INCREMENT: the insert leaves it out.
+  quarantine: tableShape(quarantine, ['id'], ['id']),
+};
+
+/** Suffix of the tables a full refresh fills before the swap. */
+export const SHADOW_SUFFIX = '__new';
+/** Suffix the live tables get during the swap, dropped right after. */
+export const OLD_SUFFIX = '__old';
+
+/** Table names a load writes to: the live ones (upsert) or their shadows (full refresh). */
+export type TargetNames = Record<LoadTable, string>;
+
+/** `{ users: 'users', ... }`, or with `suffix` (`users__new`, ...). */
+export function targetNames(suffix = ''): TargetNames {
+  return Object.fromEntries(LOAD_TABLES.map((t) => [t, `${t}${suffix}`])) as TargetNames;
+}

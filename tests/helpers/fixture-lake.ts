@@ -1,0 +1,239 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { FolderStore } from '../../lib/lake/folder-store';
+import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
+import { newRunId, runKey, runManifestKey, type StreamName } from '../../lib/lake/keys';
+import { writeManifest, type RunManifest } from '../../lib/lake/manifest';
+import { publishRun } from '../../lib/lake/publish';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Contacts and conversations shaped like the records in /work/shared/intercom/recorded-records.jsonl
+ * (airbyte's recording of a real workspace) and the 2.14 OpenAPI schemas: far-future `signed_up_at`,
+ * `email: ""`, `name: null`, a `bot` author, numeric-string conversation ids, nested list wrappers.
+ */
+
+/** A contact as `GET /contacts` lists it, nested lists completed. `i` makes it unique. */
+export function fixtureContact(i: number, overrides: Json = {}): Json {
+  const id = `63ea41aaeddb9b627ce9${String(i).padStart(4, '0')}`;
+  return {
+    type: 'contact',
+    id,
+    workspace_id: 'wjw5eps7',
+    external_id: String(20033080 + i),
+    role: i % 3 === 0 ? 'lead' : 'user',
+    email: `user${i}.sample@gmail.com`,
+    phone: i % 2 === 0 ? '+353 1 555 0100' : null,
+    name: `User ${i}`,
+    avatar: null,
+    owner_id: i % 4 === 0 ? 4423433 : null,
+    social_profiles: { type: 'list', data: [] },
+    has_hard_bounced: false,
+    marked_email_as_spam: false,
+    unsubscribed_from_emails: false,
+    created_at: 1676296619 + i,
+    updated_at: 1676296625 + i,
+    signed_up_at: 2328134400,
+    last_seen_at: null,
+    last_replied_at: null,
+    last_contacted_at: null,
+    last_email_opened_at: null,
+    last_email_clicked_at: null,
+    language_override: null,
+    browser: null,
+    browser_version: null,
+    browser_language: null,
+    os: null,
+    location: { type: 'location', country: 'Ireland', region: 'Dublin', city: 'Dublin' },
+    custom_attributes: { plan: 'pro', seats: i },
+    tags: {
+      type: 'list',
+      data: [{ id: '7800292', type: 'tag', url: '/tags/7800292' }],
+      url: `/contacts/${id}/tags`,
+      total_count: 1,
+      has_more: false,
+    },
+    notes: { type: 'list', data: [], url: `/contacts/${id}/notes`, total_count: 0, has_more: false },
+    companies: {
+      type: 'list',
+      data: [{ id: '63ea41c4b0e17c51fa4ec0d1', type: 'company', url: '/companies/63ea41c4b0e17c51fa4ec0d1' }],
+      url: `/contacts/${id}/companies`,
+      total_count: 1,
+      has_more: false,
+    },
+    sms_consent: false,
+    unsubscribed_from_sms: false,
+    ...overrides,
+  };
+}
+
+/** A conversation part as `GET /conversations/{id}` nests it. */
+export function fixturePart(conversationId: string, j: number, overrides: Json = {}): Json {
+  const bot = j % 3 === 1;
+  return {
+    type: 'conversation_part',
+    id: `${conversationId}${String(j).padStart(5, '0')}`,
+    part_type: j % 5 === 4 ? 'assignment' : 'comment',
+    body: `<p>reply ${j} of ${conversationId}</p>`,
+    created_at: 1607553246 + j,
+    updated_at: 1607553246 + j,
+    notified_at: 1607553246 + j,
+    assigned_to: j % 5 === 4 ? { type: 'admin', id: '4423433' } : null,
+    author: bot
+      ? { id: '4423434', type: 'bot', name: 'Operator', email: 'operator+wjw5eps7@intercom.io' }
+      : { id: '5fd150d50697b6d0bbc4a2c2', type: 'user', name: null, email: '' },
+    attachments: [],
+    external_id: null,
+    redacted: false,
+    ...overrides,
+  };
+}
+
+/**
+ * A conversation as `GET /conversations/{id}` returns it, with `parts` parts. `declaredParts`
+ * overrides `statistics.count_conversation_parts` (the API counts the source message too, so a
+ * complete record says parts + 1; more than that means the API cut the parts at 500).
+ */
+export function fixtureConversation(
+  i: number,
+  options: { parts?: number; contacts?: string[]; declaredParts?: number; overrides?: Json } = {},
+): Json {
+  const id = String(1000 + i);
+  const parts = Array.from({ length: options.parts ?? 3 }, (_, j) => fixturePart(id, j));
+  const contacts = options.contacts ?? [fixtureContact(i).id as string];
+  return {
+    type: 'conversation',
+    id,
+    title: i % 2 === 0 ? null : `Question ${i}`,
+    created_at: 1607553243 + i,
+    updated_at: 1626346673 + i,
+    waiting_since: i % 2 === 0 ? null : 1626346000,
+    snoozed_until: null,
+    source: {
+      type: 'conversation',
+      id: String(701718739 + i),
+      delivered_as: 'customer_initiated',
+      subject: '',
+      body: '<p>hey there</p>',
+      author: { type: 'lead', id: contacts[0] ?? '5fd150d50697b6d0bbc4a2c2', name: null, email: '' },
+      attachments: [],
+      url: null,
+      redacted: false,
+    },
+    contacts: { type: 'contact.list', contacts: contacts.map((c) => ({ type: 'contact', id: c })) },
+    first_contact_reply: { created_at: 1607553243, type: 'conversation', url: null },
+    open: i % 2 === 0,
+    state: i % 2 === 0 ? 'open' : 'closed',
+    read: false,
+    tags: { type: 'tag.list', tags: [{ type: 'tag', id: '7800292', name: 'vip' }] },
+    priority: 'not_priority',
+    admin_assignee_id: 4423433,
+    team_assignee_id: null,
+    sla_applied: null,
+    statistics: {
+      type: 'conversation_statistics',
+      time_to_assignment: null,
+      time_to_admin_reply: 4317957,
+      time_to_first_close: null,
+      time_to_last_close: null,
+      median_time_to_reply: 4317954,
+      first_contact_reply_at: 1607553243,
+      first_assignment_at: null,
+      first_admin_reply_at: 1625654131,
+      first_close_at: null,
+      last_assignment_at: null,
+      last_assignment_admin_reply_at: null,
+      last_contact_reply_at: 1607553246,
+      last_admin_reply_at: 1625656000,
+      last_close_at: null,
+      last_closed_by_id: null,
+      count_reopens: 0,
+      count_assignments: 0,
+      count_conversation_parts: options.declaredParts ?? parts.length + 1,
+    },
+    conversation_rating: null,
+    teammates: { type: 'admin.list', admins: [{ type: 'admin', id: '4423433' }] },
+    custom_attributes: {},
+    conversation_parts: {
+      type: 'conversation_part.list',
+      conversation_parts: parts,
+      total_count: parts.length,
+    },
+    ...options.overrides,
+  };
+}
+
+/** What to put in a fixture lake. */
+export interface FixtureLakeContent {
+  users: unknown[];
+  conversations: unknown[];
+  /** Replace a stream file's bytes after the manifest was written (corrupt files). */
+  rawFiles?: Partial<Record<StreamName, string>>;
+  /** Override the manifest's counts (reconciliation failures). */
+  counts?: Partial<Record<StreamName, number>>;
+}
+
+/** A lake in a temp folder; `remove()` deletes it. */
+export interface FixtureLake {
+  store: FolderStore;
+  folder: string;
+  runId: string;
+  remove(): Promise<void>;
+}
+
+/** A fresh empty temp folder for a lake. */
+export async function createLakeFolder(): Promise<{ folder: string; remove(): Promise<void> }> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'fixture-lake-'));
+  return { folder, remove: () => rm(folder, { recursive: true, force: true }) };
+}
+
+/**
+ * Write `content` as a finished, published run (files under `runs/<id>/`, copied to `data/`,
+ * manifest last), as the extract would. Pass `folder` to publish a second run into the same lake.
+ */
+export async function writeFixtureLake(content: FixtureLakeContent, folder?: string): Promise<FixtureLake> {
+  const made = folder
+    ? { folder, remove: () => rm(folder, { recursive: true, force: true }) }
+    : await createLakeFolder();
+  const store = new FolderStore(made.folder);
+  const runId = newRunId(new Date(), Math.random);
+  const streams = {} as RunManifest['streams'];
+  for (const stream of ['users', 'conversations'] as const) {
+    const key = runKey(runId, stream);
+    const records = content[stream];
+    const put = await store.put(key, jsonArrayChunks(Readable.from(records)));
+    streams[stream] = {
+      key,
+      count: content.counts?.[stream] ?? records.length,
+      bytes: put.bytes,
+      sha256: put.sha256,
+    };
+    const raw = content.rawFiles?.[stream];
+    if (raw !== undefined) {
+      const replaced = await store.put(key, Readable.from([raw]));
+      streams[stream] = { ...streams[stream], bytes: replaced.bytes, sha256: replaced.sha256 };
+    }
+  }
+  const now = new Date().toISOString();
+  const parts = content.conversations.reduce<number>((sum, c) => {
+    const list = (c as { conversation_parts?: { conversation_parts?: unknown[] } })?.conversation_parts;
+    return sum + (list?.conversation_parts?.length ?? 0);
+  }, 0);
+  await writeManifest(store, runManifestKey(runId), {
+    runId,
+    apiVersion: '2.14',
+    apiUrl: 'http://127.0.0.1:0',
+    startedAt: now,
+    finishedAt: now,
+    streams,
+    parts,
+    truncatedConversations: [],
+    timings: {},
+    requests: { total: 0, retries: 0, rateLimited: 0 },
+  });
+  await publishRun(store, runId);
+  return { store, folder: made.folder, runId, remove: made.remove };
+}

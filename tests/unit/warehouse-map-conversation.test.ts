@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { DataError } from '../../lib/errors';
+import { mapConversation } from '../../lib/warehouse/map-conversation';
+import { fixtureConversation } from '../helpers/fixture-lake';
+
+const recorded = readFileSync('/work/shared/intercom/recorded-records.jsonl', 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as { stream: string; data: Record<string, unknown> });
+
+/** Recorded conversation "1" with its recorded parts nested as GET /conversations/{id} returns them. */
+function recordedConversation(): Record<string, unknown> {
+  const conversation = structuredClone(recorded.find((r) => r.stream === 'conversations')!.data);
+  const parts = recorded
+    .filter((r) => r.stream === 'conversation_parts')
+    .map((r) => {
+      // The recording tool added conversation_id; the API does not nest it.
+      const { conversation_id: _ignored, ...part } = r.data;
+      return part;
+    });
+  conversation.conversation_parts = {
+    type: 'conversation_part.list',
+    conversation_parts: parts,
+    total_count: 3,
+  };
+  return conversation;
+}
+
+describe('mapConversation', () => {
+  it('maps the recorded conversation, its parts and its contact', () => {
+    const record = recordedConversation();
+    const { conversation, parts, contacts } = mapConversation(record);
+    expect(conversation).toMatchObject({
+      id: '1',
+      createdAt: '2020-12-09 22:34:03',
+      updatedAt: '2021-07-15 10:57:53',
+      waitingSince: null,
+      state: 'open',
+      open: true,
+      read: false,
+      priority: 'not_priority',
+      title: null,
+      adminAssigneeId: null,
+      sourceType: 'conversation',
+      sourceDeliveredAs: 'customer_initiated',
+      sourceSubject: '',
+      sourceBody: '<p>hey there</p>',
+      sourceAuthorType: 'lead',
+      sourceAuthorId: '5fd150d50697b6d0bbc4a2c2',
+      sourceAuthorName: null,
+      sourceAuthorEmail: '',
+      timeToAdminReply: 4317957,
+      firstAdminReplyAt: '2021-07-07 10:35:31',
+      countConversationParts: 7,
+      rating: null,
+      partsCount: 3,
+    });
+    expect(JSON.parse(conversation.raw as string)).toEqual(record);
+    expect(parts.map((p) => [p.id, p.conversationId, p.position, p.authorType])).toEqual([
+      ['7288120839', '1', 0, 'user'],
+      ['7288121348', '1', 1, 'bot'],
+      ['7288121392', '1', 2, 'bot'],
+    ]);
+    expect(parts[1]).toMatchObject({
+      authorName: 'Operator',
+      body: '<p>Airbyte [DEV] will reply as soon as they can.</p>',
+    });
+    expect(contacts).toEqual([{ conversationId: '1', contactId: '5fd150d50697b6d0bbc4a2c2' }]);
+  });
+
+  it('marks a conversation truncated at 500 parts as incomplete', () => {
+    const { conversation } = mapConversation(fixtureConversation(1, { parts: 500, declaredParts: 734 }));
+    expect(conversation.partsCount).toBe(500);
+    expect(conversation.partsComplete).toBe(false);
+  });
+
+  it('counts the source message: parts + 1 declared is complete', () => {
+    expect(
+      mapConversation(fixtureConversation(1, { parts: 3, declaredParts: 4 })).conversation.partsComplete,
+    ).toBe(true);
+    expect(
+      mapConversation(fixtureConversation(1, { parts: 3, declaredParts: 5 })).conversation.partsComplete,
+    ).toBe(false);
+  });
+
+  it('treats missing statistics as complete and leaves their columns NULL', () => {
+    const { conversation } = mapConversation(fixtureConversation(1, { overrides: { statistics: null } }));
+    expect(conversation.partsComplete).toBe(true);
+    expect(conversation.countConversationParts).toBeNull();
+    expect(conversation.timeToAdminReply).toBeNull();
+  });
+
+  it('takes the admin assignee from `assignee` on records without admin_assignee_id', () => {
+    const record = fixtureConversation(1, {
+      overrides: { admin_assignee_id: undefined, assignee: { type: 'admin', id: '4423433' } },
+    });
+    expect(mapConversation(record).conversation.adminAssigneeId).toBe('4423433');
+  });
+
+  it('lists a contact named twice once', () => {
+    const { contacts } = mapConversation(fixtureConversation(1, { contacts: ['a', 'b', 'a'] }));
+    expect(contacts.map((c) => c.contactId)).toEqual(['a', 'b']);
+  });
+
+  it('keeps emoji in bodies and titles', () => {
+    const record = fixtureConversation(1, { overrides: { title: 'Help 🆘' } });
+    const parts = (record.conversation_parts as { conversation_parts: Record<string, unknown>[] })
+      .conversation_parts;
+    parts[0]!.body = '<p>thanks 🙏🏽</p>';
+    const mapped = mapConversation(record);
+    expect(mapped.conversation.title).toBe('Help 🆘');
+    expect(mapped.parts[0]!.body).toBe('<p>thanks 🙏🏽</p>');
+  });
+
+  it('refuses the whole conversation when a part has no id, naming the part', () => {
+    const record = fixtureConversation(1);
+    const parts = (record.conversation_parts as { conversation_parts: Record<string, unknown>[] })
+      .conversation_parts;
+    delete parts[2]!.id;
+    expect(() => mapConversation(record)).toThrow(/conversation_parts\.conversation_parts\[2\]\.id/);
+  });
+
+  it('names nested wrong-typed fields with their path', () => {
+    expect(() =>
+      mapConversation(fixtureConversation(1, { overrides: { statistics: { count_reopens: 'two' } } })),
+    ).toThrow(/"statistics\.count_reopens"/);
+    expect(() => mapConversation(fixtureConversation(1, { overrides: { source: { author: 'x' } } }))).toThrow(
+      /"source\.author"/,
+    );
+  });
+
+  it('refuses records that are not objects or have no id', () => {
+    expect(() => mapConversation(42)).toThrow(DataError);
+    expect(() => mapConversation({ type: 'conversation' })).toThrow('has no id');
+  });
+});
