@@ -1,0 +1,347 @@
+import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
+import type { PropertyType, SpecDatabase } from '@aws-cdk/service-spec-types';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** Reads the CloudFormation template that `sls package` writes, offline, with no AWS credentials. */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface Resource {
+  Type: string;
+  Properties?: Record<string, Json>;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, { Value: Json }>;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+let dir: string;
+let template: Template;
+let spec: SpecDatabase;
+let zipBytes: number;
+
+// Only an offline-safe environment reaches osls: no credentials, no profile, no network endpoint.
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('AWS_') && key !== 'SERVERLESS_ACCESS_KEY') env[key] = value;
+  }
+  return {
+    ...env,
+    AWS_SDK_LOAD_CONFIG: '0',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sls-package-'));
+  const [, loaded] = await Promise.all([
+    promisify(execFile)(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/osls/bin/serverless.js'),
+        'package',
+        '--stage',
+        'citest',
+        '--region',
+        'eu-west-1',
+        '--package',
+        dir,
+        '--param=subnets=subnet-aaa,subnet-bbb',
+        '--param=securityGroups=sg-123',
+      ],
+      { cwd: ROOT, env: offlineEnv(), timeout: 50_000 },
+    ),
+    loadAwsServiceSpec(),
+  ]);
+  spec = loaded;
+  template = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  zipBytes = (await stat(path.join(dir, 'trigger.zip'))).size;
+}, 60_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const resourcesOf = (type: string): [string, Resource][] =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+const isIntrinsic = (v: Json): boolean =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 1 &&
+  /^(Ref|Fn::|Condition)/.test(Object.keys(v)[0] ?? '');
+
+/** Problems of `value` against a spec property type; intrinsic functions are taken on trust. */
+function checkValue(value: Json, type: PropertyType, where: string, problems: string[]): void {
+  if (isIntrinsic(value)) return;
+  switch (type.type) {
+    case 'ref': {
+      const definition = spec.get('typeDefinition', type.reference);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        problems.push(`${where} should be an object (${definition.name})`);
+        return;
+      }
+      checkObject(value, definition.properties, where, problems);
+      return;
+    }
+    case 'array':
+      if (!Array.isArray(value)) problems.push(`${where} should be a list`);
+      else value.forEach((item, i) => checkValue(item, type.element, `${where}[${i}]`, problems));
+      return;
+    case 'map':
+      if (value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [k, v] of Object.entries(value)) checkValue(v, type.element, `${where}.${k}`, problems);
+      }
+      return;
+    case 'union': {
+      const fits = type.types.some((t) => {
+        const sub: string[] = [];
+        checkValue(value, t, where, sub);
+        return sub.length === 0;
+      });
+      if (!fits) problems.push(`${where} matches none of its allowed types`);
+      return;
+    }
+    default:
+      return; // Primitives and JSON: CloudFormation coerces scalars; policy documents are JSON.
+  }
+}
+
+function checkObject(
+  value: { [key: string]: Json },
+  properties: Record<string, { type: PropertyType; required?: boolean }>,
+  where: string,
+  problems: string[],
+): void {
+  for (const [name, v] of Object.entries(value)) {
+    const property = properties[name];
+    if (!property) problems.push(`${where}.${name} is not a property of the spec`);
+    else checkValue(v, property.type, `${where}.${name}`, problems);
+  }
+  for (const [name, property] of Object.entries(properties)) {
+    if (property.required && !(name in value)) problems.push(`${where}.${name} is required`);
+  }
+}
+
+/** Every `Allow` statement of every policy in the template, with where it sits. */
+function allowStatements(): { where: string; statement: Record<string, Json> }[] {
+  const found: { where: string; statement: Record<string, Json> }[] = [];
+  const walk = (v: Json, where: string): void => {
+    if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${where}[${i}]`));
+    else if (v && typeof v === 'object') {
+      if (Array.isArray(v.Statement)) {
+        for (const s of v.Statement) {
+          if (s && typeof s === 'object' && !Array.isArray(s) && s.Effect === 'Allow')
+            found.push({ where, statement: s });
+        }
+      }
+      for (const [k, item] of Object.entries(v)) walk(item, `${where}.${k}`);
+    }
+  };
+  for (const [id, r] of Object.entries(template.Resources)) walk(r.Properties ?? {}, id);
+  return found;
+}
+
+const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe('sls package (offline) CloudFormation template', () => {
+  it('uses only resource types and properties that exist in the AWS resource specification', () => {
+    const problems: string[] = [];
+    for (const [id, resource] of Object.entries(template.Resources)) {
+      const found = spec.lookup('resource', 'cloudFormationType', 'equals', resource.Type);
+      const definition = found[0];
+      if (!definition) {
+        problems.push(`${id}: ${resource.Type} is not a CloudFormation resource type`);
+        continue;
+      }
+      checkObject(resource.Properties ?? {}, definition.properties, `${id}`, problems);
+    }
+    expect(problems).toEqual([]);
+    expect(Object.keys(template.Resources).length).toBeGreaterThan(20);
+  });
+
+  it('the specification check itself catches unknown and missing properties', () => {
+    const definition = spec.lookup('resource', 'cloudFormationType', 'equals', 'AWS::ECS::TaskDefinition')[0];
+    const problems: string[] = [];
+    checkObject(
+      { Cpux: '256', ContainerDefinitions: [{ Name: 'x', Image: 'i', PortMapping: [] }] },
+      definition?.properties ?? {},
+      'Bad',
+      problems,
+    );
+    expect(problems).toEqual([
+      'Bad.Cpux is not a property of the spec',
+      'Bad.ContainerDefinitions[0].PortMapping is not a property of the spec',
+    ]);
+  });
+
+  it('has no IAM statement that allows a wildcard action', () => {
+    const statements = allowStatements();
+    expect(statements.length).toBeGreaterThan(5);
+    const wildcards = statements.flatMap(({ where, statement }) =>
+      asList(statement.Action)
+        .filter((a) => typeof a !== 'string' || a === '*' || a.endsWith(':*'))
+        .map((a) => `${where}: ${JSON.stringify(a)}`),
+    );
+    expect(wildcards).toEqual([]);
+    expect(statements.every(({ statement }) => statement.NotAction === undefined)).toBe(true);
+  });
+
+  it('lets the trigger RunTask only the two task definitions on its cluster and PassRole only their roles', () => {
+    const role = template.Resources.IamRoleLambdaExecution;
+    const statements = JSON.stringify(role?.Properties?.Policies);
+    const policy = JSON.parse(statements) as { PolicyDocument: { Statement: Record<string, Json>[] } }[];
+    const all = policy.flatMap((p) => p.PolicyDocument.Statement);
+    const runTask = all.find((s) => s.Action === 'ecs:RunTask' || asList(s.Action).includes('ecs:RunTask'));
+    expect(runTask?.Resource).toEqual([{ Ref: 'ExtractTaskDefinition' }, { Ref: 'LoadTaskDefinition' }]);
+    expect(runTask?.Condition).toEqual({
+      ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': ['TaskCluster', 'Arn'] } },
+    });
+    const passRole = all.find((s) => asList(s.Action).includes('iam:PassRole'));
+    expect(passRole?.Resource).toEqual(
+      ['ExtractTaskRole', 'ExtractExecutionRole', 'LoadTaskRole', 'LoadExecutionRole'].map((r) => ({
+        'Fn::GetAtt': [r, 'Arn'],
+      })),
+    );
+    // Only ECS's own permissions, logs for its log group, and nothing on S3 or secrets.
+    const actions = all.flatMap((s) => asList(s.Action)).map(String);
+    expect(actions.filter((a) => !/^(ecs|iam|logs):/.test(a))).toEqual([]);
+  });
+
+  it('lets each task role touch only the lake bucket, and load only read it', () => {
+    for (const id of ['ExtractTaskRole', 'LoadTaskRole']) {
+      const text = JSON.stringify(template.Resources[id]?.Properties?.Policies);
+      const actions = [...text.matchAll(/"(s3|secretsmanager|ecr|logs|ecs|iam|kms):[A-Za-z]+"/g)].map(
+        (m) => m[1],
+      );
+      expect(new Set(actions)).toEqual(new Set(['s3']));
+      expect(text).toContain('LakeBucket');
+    }
+    const load = JSON.stringify(template.Resources.LoadTaskRole?.Properties?.Policies);
+    expect(load).not.toMatch(/s3:(Put|Delete)/);
+  });
+
+  it('gives each execution role exactly its own secret', () => {
+    const extract = JSON.stringify(template.Resources.ExtractExecutionRole?.Properties?.Policies);
+    const load = JSON.stringify(template.Resources.LoadExecutionRole?.Properties?.Policies);
+    expect(extract).toContain('"Resource":{"Ref":"IntercomTokenSecret"}');
+    expect(extract).not.toContain('DatabaseUrlSecret');
+    expect(load).toContain('"Resource":{"Ref":"DatabaseUrlSecret"}');
+    expect(load).not.toContain('IntercomTokenSecret');
+  });
+
+  it('blocks all public access to the lake bucket, encrypts it, versions it and refuses plain HTTP', () => {
+    const bucket = template.Resources.LakeBucket?.Properties ?? {};
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(bucket.BucketEncryption)).toContain('SSEAlgorithm');
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const rules = (
+      bucket.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }
+    ).Rules;
+    expect(rules.find((r) => r.Prefix === 'runs/')?.ExpirationInDays).toBeGreaterThan(0);
+    const policy = JSON.stringify(template.Resources.LakeBucketPolicy?.Properties);
+    expect(policy).toContain('"Effect":"Deny"');
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('injects the secrets as references and never as plain values', () => {
+    for (const [id, secret] of resourcesOf('AWS::SecretsManager::Secret')) {
+      expect([id, secret.Properties?.SecretString]).toEqual([id, undefined]);
+    }
+    const definitions = resourcesOf('AWS::ECS::TaskDefinition');
+    expect(definitions).toHaveLength(2);
+    for (const [, definition] of definitions) {
+      const containers = definition.Properties?.ContainerDefinitions as {
+        Environment: { Name: string; Value: Json }[];
+        Secrets: { Name: string; ValueFrom: Json }[];
+      }[];
+      for (const container of containers) {
+        const plain = container.Environment.map((e) => e.Name);
+        expect(plain.filter((n) => /TOKEN|PASSWORD|DATABASE_URL|SECRET/.test(n))).toEqual([]);
+        expect(container.Secrets.length).toBe(1);
+        for (const s of container.Secrets)
+          expect(s.ValueFrom).toEqual({ Ref: expect.stringMatching(/Secret$/) });
+      }
+    }
+    const lambdaEnv = Object.keys(
+      (
+        template.Resources.TriggerLambdaFunction?.Properties?.Environment as {
+          Variables: Record<string, Json>;
+        }
+      ).Variables,
+    );
+    expect(lambdaEnv.filter((n) => /TOKEN|PASSWORD|DATABASE_URL/.test(n))).toEqual([]);
+  });
+
+  it('sizes both tasks at the smallest Fargate size by default, with log groups that expire', () => {
+    for (const [, definition] of resourcesOf('AWS::ECS::TaskDefinition')) {
+      expect([String(definition.Properties?.Cpu), String(definition.Properties?.Memory)]).toEqual([
+        '256',
+        '512',
+      ]);
+      expect(definition.Properties?.RequiresCompatibilities).toEqual(['FARGATE']);
+    }
+    for (const [, group] of resourcesOf('AWS::Logs::LogGroup')) {
+      expect(group.Properties?.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives the trigger every RunTask setting from the template and the stage params', () => {
+    const fn = template.Resources.TriggerLambdaFunction?.Properties ?? {};
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect((fn.Environment as { Variables: Record<string, Json> }).Variables).toMatchObject({
+      CLUSTER_ARN: { 'Fn::GetAtt': ['TaskCluster', 'Arn'] },
+      EXTRACT_TASK_DEFINITION_ARN: { Ref: 'ExtractTaskDefinition' },
+      LOAD_TASK_DEFINITION_ARN: { Ref: 'LoadTaskDefinition' },
+      SUBNETS: 'subnet-aaa,subnet-bbb',
+      SECURITY_GROUPS: 'sg-123',
+      ASSIGN_PUBLIC_IP: 'DISABLED',
+      EXTRACT_CONTAINER_NAME: 'extract',
+      LOAD_CONTAINER_NAME: 'load',
+    });
+  });
+
+  it('starts load when a sync extract stops with exit code 0, and alarms when a task fails', () => {
+    const rules = resourcesOf('AWS::Events::Rule').map(([, r]) => r.Properties ?? {});
+    const chain = rules.find((r) => JSON.stringify(r.EventPattern ?? null).includes('trigger/sync'));
+    expect(chain?.EventPattern).toMatchObject({
+      source: ['aws.ecs'],
+      detail: { lastStatus: ['STOPPED'], startedBy: ['trigger/sync'], containers: { exitCode: [0] } },
+    });
+    expect(JSON.stringify(chain?.Targets)).toContain('{\\"task\\":\\"load\\"}');
+    const alarm = resourcesOf('AWS::CloudWatch::Alarm')[0]?.[1].Properties;
+    expect(alarm?.Dimensions).toEqual([{ Name: 'RuleName', Value: { Ref: 'TaskFailedRule' } }]);
+  });
+
+  it('outputs everything `aws ecs run-task` needs', () => {
+    for (const key of [
+      'ClusterArn',
+      'ExtractTaskDefinitionArn',
+      'LoadTaskDefinitionArn',
+      'Subnets',
+      'SecurityGroups',
+      'AssignPublicIp',
+      'ExtractRunTaskCommand',
+      'LoadRunTaskCommand',
+    ]) {
+      expect(template.Outputs).toHaveProperty(key);
+    }
+    expect(template.Outputs.Subnets?.Value).toBe('subnet-aaa,subnet-bbb');
+  });
+
+  it('keeps the trigger bundle small (under 1 MB zipped)', () => {
+    expect(zipBytes).toBeLessThan(1024 * 1024);
+  });
+});
