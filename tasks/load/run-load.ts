@@ -1,0 +1,271 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { DataError, SyncError, TransientError } from '../../lib/errors';
+import type { StreamName } from '../../lib/lake/keys';
+import type { LakeStore } from '../../lib/lake/store';
+import { silentLogger, type Logger } from '../../lib/logger';
+import { BatchWriter, toUnit, type WriteMode } from '../../lib/warehouse/batch-writer';
+import { openWarehouse, serverErrorOf, type Warehouse } from '../../lib/warehouse/connection';
+import { formatDatetime, isObject } from '../../lib/warehouse/fields';
+import { createShadowTables, dropShadowTables, swapShadowTables } from '../../lib/warehouse/full-refresh';
+import { readLoadManifest, readStream, type LoadManifest } from '../../lib/warehouse/lake-input';
+import { mapConversation } from '../../lib/warehouse/map-conversation';
+import { mapUser } from '../../lib/warehouse/map-user';
+import { migrateWarehouse } from '../../lib/warehouse/migrate';
+import { countTables, reconcile, totalsOf, type TableCounts } from '../../lib/warehouse/reconcile';
+import { SHADOW_SUFFIX, targetNames } from '../../lib/warehouse/tables';
+
+/** `full`: atomic refresh of every table (the default). `upsert`: insert or update in place. */
+export type LoadMode = WriteMode;
+
+/** Everything one load needs, as plain arguments. */
+export interface LoadOptions {
+  store: LakeStore;
+  databaseUrl: string;
+  mode?: LoadMode;
+  log?: Logger;
+  signal?: AbortSignal;
+  /** Bytes of SQL per batch (default 2 MiB; capped below the server's max_allowed_packet). */
+  batchBytes?: number;
+  /** Batches written at once, each on its own connection (default 4). */
+  concurrency?: number;
+  /** Folder of the drizzle migrations (default drizzle/migrations). */
+  migrationsFolder?: string;
+}
+
+/** What a load did, for the summary `npm start` prints. */
+export interface LoadSummary {
+  mode: LoadMode;
+  /** Where the lake is. */
+  lake: string;
+  /** `host:port/database` (no password). */
+  database: string;
+  /** The extract run whose files were loaded, when the manifest names it. */
+  runId: string | undefined;
+  /** Rows each warehouse table holds after the load. */
+  tables: { users: number; conversation: number; conversation_part: number; conversation_contact: number };
+  /** Records quarantined by this load, all streams. */
+  quarantined: number;
+  /** Records quarantined by this load, per stream. */
+  quarantinedByStream: Record<StreamName, number>;
+  /** Lake records read per stream. */
+  records: Record<StreamName, number>;
+  durationMs: number;
+}
+
+const DEFAULT_BATCH_BYTES = 2 * 1024 * 1024;
+const DEFAULT_CONCURRENCY = 4;
+/** A full refresh of one database at a time: two would drop each other's `__new` tables. */
+const LOCK_PREFIX = 'intercom-sync:load:';
+
+/**
+ * Load `data/users.json` and `data/conversations.json` from the lake into the warehouse.
+ *
+ * Migrates first (idempotent). In `full` mode the rows go to fresh `X__new` tables, which are
+ * reconciled with the lake manifest (loaded + quarantined = count, per stream; part rows = parts
+ * the conversations hold) and then swapped in with one `RENAME TABLE`; any failure before the
+ * swap drops the fresh tables and leaves the previous data as it was. In `upsert` mode rows are
+ * inserted or updated in place, each conversation with its parts and contact links replaced in
+ * one transaction. Records that cannot be mapped, or that the database refuses, are kept in the
+ * `quarantine` table with the reason and counted.
+ *
+ * @throws DataError when a lake file is missing, corrupt or does not match its manifest, or the
+ *   load does not reconcile; ConfigError for a wrong DATABASE_URL, user or password, or a warehouse
+ *   migrated by a newer version; TransientError when the database cannot be reached, the
+ *   connection is lost, another load is running, or `signal` aborts. In full mode the warehouse
+ *   is left as it was in every case.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
+  const { store } = options;
+  const mode = options.mode ?? 'full';
+  const log = options.log ?? silentLogger();
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const started = performance.now();
+
+  // Read the manifest before touching the database: without a finished extract there is nothing to do.
+  const manifest = await readLoadManifest(store);
+  const warehouse = await openWarehouse(options.databaseUrl, { connectionLimit: concurrency + 2 });
+  const after =
+    mode === 'full'
+      ? 'The warehouse tables were left as they were.'
+      : 'Rows upserted before the failure stay in the warehouse; a rerun completes them.';
+  try {
+    await migrateWarehouse(warehouse, { log, migrationsFolder: options.migrationsFolder });
+    const control = await warehouse.pool.getConnection();
+    const lockName = `${LOCK_PREFIX}${warehouse.settings.database}`;
+    try {
+      const [locked] = await control.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [lockName]);
+      if (locked[0]?.ok !== 1) {
+        throw new TransientError(
+          `Another load into ${warehouse.label} is running. Wait for it to finish, then run again.`,
+        );
+      }
+      const [packet] = await control.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS bytes');
+      const maxPacketBytes = Number(packet[0]?.bytes ?? 4 * 1024 * 1024);
+      const names = targetNames(mode === 'full' ? SHADOW_SUFFIX : '');
+      log.info(
+        { mode, lake: store.url, database: warehouse.label, runId: manifest.runId, maxPacketBytes },
+        'load started',
+      );
+      if (mode === 'full') await createShadowTables(control);
+      const writer = new BatchWriter({
+        pool: warehouse.pool,
+        mode,
+        tables: names,
+        batchBytes: Math.min(options.batchBytes ?? DEFAULT_BATCH_BYTES, Math.floor(maxPacketBytes / 2)),
+        maxPacketBytes,
+        concurrency,
+        loadedAt: formatDatetime(Math.floor(Date.now() / 1000)),
+      });
+      let counts: TableCounts;
+      const records: Record<StreamName, number> = { users: 0, conversations: 0 };
+      try {
+        for (const stream of ['users', 'conversations'] as const) {
+          records[stream] = await loadStream(stream, {
+            store,
+            manifest,
+            writer,
+            log,
+            signal: options.signal,
+          });
+        }
+        const tally = await writer.finish();
+        if (mode === 'full') {
+          counts = await countTables(control, names);
+          reconcile(
+            manifest,
+            totalsOf(counts),
+            { rows: counts.rows.conversation_part, declared: counts.partsDeclared },
+            after,
+          );
+          throwIfAborted(options.signal);
+          await swapShadowTables(control);
+        } else {
+          reconcile(
+            manifest,
+            {
+              users: { loaded: tally.loaded.users, quarantined: tally.quarantined.users },
+              conversations: {
+                loaded: tally.loaded.conversations,
+                quarantined: tally.quarantined.conversations,
+              },
+            },
+            undefined,
+            after,
+          );
+          counts = await countTables(control, names);
+          counts.quarantined = { ...tally.quarantined };
+        }
+      } catch (error) {
+        await writer.settle();
+        if (mode === 'full') await dropShadowTables(control).catch(() => undefined);
+        throw error;
+      }
+      const summary: LoadSummary = {
+        mode,
+        lake: store.url,
+        database: warehouse.label,
+        runId: manifest.runId,
+        tables: {
+          users: counts.rows.users,
+          conversation: counts.rows.conversation,
+          conversation_part: counts.rows.conversation_part,
+          conversation_contact: counts.rows.conversation_contact,
+        },
+        quarantined: counts.quarantined.users + counts.quarantined.conversations,
+        quarantinedByStream: counts.quarantined,
+        records,
+        durationMs: Math.round(performance.now() - started),
+      };
+      log.info(
+        { ...summary.tables, quarantined: summary.quarantined, ms: summary.durationMs },
+        'load finished',
+      );
+      return summary;
+    } finally {
+      await control.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
+      control.release();
+    }
+  } catch (error) {
+    throw asLoadError(error, warehouse, after);
+  } finally {
+    await warehouse.close().catch(() => undefined);
+  }
+}
+
+interface StreamContext {
+  store: LakeStore;
+  manifest: LoadManifest;
+  writer: BatchWriter;
+  log: Logger;
+  signal: AbortSignal | undefined;
+}
+
+/** Read, map and queue every record of one stream; returns how many records it read. */
+async function loadStream(stream: StreamName, ctx: StreamContext): Promise<number> {
+  const { writer, log } = ctx;
+  const started = performance.now();
+  let read = 0;
+  for await (const record of readStream(ctx.store, stream, ctx.manifest)) {
+    read++;
+    if (ctx.signal?.aborted) throw stopped(ctx.signal);
+    const recordId = idOf(record);
+    let raw: string;
+    try {
+      raw = JSON.stringify(record);
+      if (stream === 'users') {
+        await writer.add(toUnit(stream, recordId, raw, { users: [mapUser(record)] }));
+      } else {
+        const mapped = mapConversation(record);
+        await writer.add(
+          toUnit(
+            stream,
+            recordId,
+            raw,
+            {
+              conversation: [mapped.conversation],
+              conversation_part: mapped.parts,
+              conversation_contact: mapped.contacts,
+            },
+            mapped.conversation.id as string,
+          ),
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof DataError)) throw error;
+      await writer.addQuarantine(stream, recordId, JSON.stringify(record) ?? 'null', error.message);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log.info({ stream, records: read, perSecond: Math.round(read / Math.max(seconds, 0.001)) }, 'stream read');
+  return read;
+}
+
+function idOf(record: unknown): string | null {
+  if (!isObject(record)) return null;
+  const id = record.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+}
+
+function stopped(signal: AbortSignal): TransientError {
+  const why = signal.reason instanceof Error ? signal.reason.message : 'stop requested';
+  return new TransientError(`The load was stopped (${why}).`, { cause: signal.reason });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw stopped(signal);
+}
+
+function asLoadError(error: unknown, warehouse: Warehouse, after: string): SyncError {
+  if (error instanceof SyncError) {
+    if (error instanceof TransientError && error.message.startsWith('The load was stopped')) {
+      return new TransientError(`${error.message} ${after}`, { cause: error });
+    }
+    return error;
+  }
+  const server = serverErrorOf(error);
+  const detail = server ? `${server.code}: ${server.message.slice(0, 300)}` : String(error).slice(0, 300);
+  return new TransientError(
+    `The load into ${warehouse.label} failed (${detail}). ${after} Run the load again; if it fails the same way, check the database server's log.`,
+    { cause: error },
+  );
+}
