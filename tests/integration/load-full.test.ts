@@ -25,7 +25,15 @@ async function query(url: string, sql: string): Promise<Row[]> {
   }
 }
 
-async function dumpTables(url: string): Promise<Record<string, Row[]>> {
+interface Tables {
+  users: Row[];
+  conversation: Row[];
+  conversation_part: Row[];
+  conversation_contact: Row[];
+  quarantine: Row[];
+}
+
+async function dumpTables(url: string): Promise<Tables> {
   return {
     users: await query(url, 'SELECT * FROM users ORDER BY id'),
     conversation: await query(url, 'SELECT * FROM conversation ORDER BY id'),
