@@ -13,6 +13,7 @@ export const DEFAULTS = {
   INTERCOM_API_VERSION: '2.14',
   LAKE_URL: './lake',
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/intercom',
+  INTERCOM_MAX_ATTEMPTS: 8,
 } as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -26,6 +27,8 @@ export interface Config {
     apiVersion: string;
     /** True when the URL is a loopback address (the sandbox), false for a real region. */
     isSandboxUrl: boolean;
+    /** Attempts per request before a retryable failure becomes fatal. */
+    maxAttempts: number;
   };
   lakeUrl: string;
   databaseUrl: string;
@@ -49,6 +52,7 @@ const schema = z.object({
   DATABASE_URL: optionalTrimmed,
   SENTRY_DSN: optionalTrimmed,
   LOG_LEVEL: optionalTrimmed,
+  INTERCOM_MAX_ATTEMPTS: optionalTrimmed,
 });
 
 function checkApiUrl(raw: string, problems: string[]): { url: string; isSandbox: boolean } {
@@ -120,6 +124,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `INTERCOM_ACCESS_TOKEN is missing for ${api.url}. Create an access token in the Intercom Developer Hub and set it (in AWS, through Secrets Manager).`,
     );
   }
+  const maxAttempts = Number(parsed.INTERCOM_MAX_ATTEMPTS ?? DEFAULTS.INTERCOM_MAX_ATTEMPTS);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 50) {
+    problems.push(
+      `INTERCOM_MAX_ATTEMPTS "${parsed.INTERCOM_MAX_ATTEMPTS}" must be a whole number from 1 to 50.`,
+    );
+  }
   const lakeUrl = parsed.LAKE_URL ?? DEFAULTS.LAKE_URL;
   checkLakeUrl(lakeUrl, problems);
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
@@ -127,7 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    intercom: { token, apiUrl: api.url, apiVersion, isSandboxUrl: api.isSandbox },
+    intercom: { token, apiUrl: api.url, apiVersion, isSandboxUrl: api.isSandbox, maxAttempts },
     lakeUrl,
     databaseUrl,
     sentryDsn: parsed.SENTRY_DSN,

@@ -1,0 +1,138 @@
+import { SingleBar } from 'cli-progress';
+import type { Logger } from './logger';
+
+/** Counters a long run reports; `requests` and `rateLimited` are read from a live source. */
+export interface ProgressCounts {
+  contacts: number;
+  conversations: number;
+  parts: number;
+  requests: number;
+  rateLimited: number;
+}
+
+/** Where progress goes: a redrawn line on a terminal, else a log line every `LOG_EVERY_MS`. */
+export interface ProgressOptions {
+  log: Logger;
+  /** Reads the live request counters (the API client's stats). */
+  readRequests: () => { requests: number; rateLimited: number };
+  /** Draw a terminal bar; default: when stderr is a TTY. */
+  tty?: boolean;
+  /** Milliseconds between log lines when not on a terminal. */
+  logEveryMs?: number;
+}
+
+const LOG_EVERY_MS = 15_000;
+const REDRAW_MS = 500;
+
+/**
+ * Progress of an extract: counts, request rate, 429s and, once the number of conversations is
+ * known, an ETA. Uses cli-progress on a terminal (it handles redraws and terminal width) and
+ * plain structured log lines otherwise, so CloudWatch gets one line every 15 s, not a bar.
+ */
+export class ExtractProgress {
+  readonly counts: ProgressCounts = { contacts: 0, conversations: 0, parts: 0, requests: 0, rateLimited: 0 };
+  /** Number of conversations the API announced, once known. */
+  conversationsTotal: number | undefined;
+  private readonly startedAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private bar: SingleBar | undefined;
+
+  constructor(private readonly options: ProgressOptions) {}
+
+  /** Start drawing or logging. */
+  start(): void {
+    const tty = this.options.tty ?? Boolean(process.stderr.isTTY);
+    if (tty) {
+      this.bar = new SingleBar({
+        format:
+          'conversations {bar} {value}/{total} | contacts {contacts} | parts {parts} | {rate} req/s | 429s {rl} | ETA {etaText}',
+        hideCursor: true,
+        stream: process.stderr,
+        fps: 1000 / REDRAW_MS,
+        etaBuffer: 50,
+      });
+      this.bar.start(0, 0, this.payload());
+      this.timer = setInterval(() => this.redraw(), REDRAW_MS);
+    } else {
+      this.timer = setInterval(
+        () => this.logLine('extract progress'),
+        this.options.logEveryMs ?? LOG_EVERY_MS,
+      );
+    }
+    this.timer.unref();
+  }
+
+  /** Stop drawing; logs one final line. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.bar) {
+      this.redraw();
+      this.bar.stop();
+      this.bar = undefined;
+    }
+  }
+
+  private refresh(): void {
+    const live = this.options.readRequests();
+    this.counts.requests = live.requests;
+    this.counts.rateLimited = live.rateLimited;
+  }
+
+  private rate(): number {
+    const seconds = (Date.now() - this.startedAt) / 1000;
+    return seconds > 0 ? this.counts.requests / seconds : 0;
+  }
+
+  private etaSeconds(): number | undefined {
+    const total = this.conversationsTotal;
+    const done = this.counts.conversations;
+    if (!total || done === 0) return undefined;
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    return Math.max(0, ((total - done) * elapsed) / done);
+  }
+
+  private payload(): Record<string, string | number> {
+    const eta = this.etaSeconds();
+    return {
+      contacts: this.counts.contacts,
+      parts: this.counts.parts,
+      rate: this.rate().toFixed(0),
+      rl: this.counts.rateLimited,
+      etaText: eta === undefined ? '?' : formatDuration(eta),
+    };
+  }
+
+  private redraw(): void {
+    this.refresh();
+    if (!this.bar) return;
+    const total = Math.max(this.conversationsTotal ?? 0, this.counts.conversations);
+    this.bar.setTotal(total);
+    this.bar.update(this.counts.conversations, this.payload());
+  }
+
+  private logLine(message: string): void {
+    this.refresh();
+    const eta = this.etaSeconds();
+    this.options.log.info(
+      {
+        ...this.counts,
+        conversationsTotal: this.conversationsTotal,
+        requestsPerSecond: Number(this.rate().toFixed(1)),
+        etaSeconds: eta === undefined ? undefined : Math.round(eta),
+      },
+      message,
+    );
+  }
+}
+
+/** `3725` -> `1h02m05s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}

@@ -1,0 +1,64 @@
+import type { Config } from '../../lib/config';
+import { createIntercomClient } from '../../lib/intercom/client';
+import type { RunManifest } from '../../lib/lake/manifest';
+import { openLake } from '../../lib/lake/open-lake';
+import type { Logger } from '../../lib/logger';
+import { ExtractProgress } from '../../lib/progress';
+import { resolveSource } from './resolve-source';
+import { runExtract } from './run-extract';
+
+/** What an extract built from the config produced. */
+export interface ConfiguredExtract {
+  manifest: RunManifest;
+  lakeUrl: string;
+  /** True when the source was the built-in sandbox (no token given). */
+  sandbox: boolean;
+}
+
+/**
+ * Build the client, lake and progress from `config` and run one extract; shared by `npm run extract`
+ * and `npm start`. Stops the built-in sandbox, when one was started, whatever the outcome.
+ */
+export async function extractWithConfig(ctx: {
+  config: Config;
+  log: Logger;
+  signal: AbortSignal;
+}): Promise<ConfiguredExtract> {
+  const { config, log, signal } = ctx;
+  const source = await resolveSource(config, log);
+  try {
+    const client = createIntercomClient({
+      baseUrl: source.apiUrl,
+      token: source.token,
+      apiVersion: config.intercom.apiVersion,
+      maxAttempts: config.intercom.maxAttempts,
+      logger: log,
+      signal,
+    });
+    const store = openLake(config.lakeUrl);
+    const manifest = await runExtract({
+      client,
+      store,
+      log,
+      apiUrl: source.apiUrl,
+      apiVersion: config.intercom.apiVersion,
+      progress: new ExtractProgress({ log, readRequests: () => client.stats }),
+    });
+    log.info(
+      {
+        runId: manifest.runId,
+        lake: store.url,
+        contacts: manifest.streams.users.count,
+        conversations: manifest.streams.conversations.count,
+        parts: manifest.parts,
+        incompleteConversations: manifest.truncatedConversations.length,
+        requests: manifest.requests.total,
+        rateLimited: manifest.requests.rateLimited,
+      },
+      'extract finished',
+    );
+    return { manifest, lakeUrl: store.url, sandbox: source.sandbox };
+  } finally {
+    await source.close();
+  }
+}
