@@ -1,0 +1,58 @@
+import { ConfigError } from '../../lib/errors';
+import { parseSandboxArgs } from '../../sandbox/cli-options';
+
+describe('parseSandboxArgs', () => {
+  it('applies defaults when given nothing', () => {
+    const { options, help } = parseSandboxArgs([]);
+    expect(help).toBe(false);
+    expect(options).toMatchObject({
+      port: 4010,
+      includeRecorded: true,
+      latencyMs: 0,
+      rateLimitPerWindow: null,
+    });
+  });
+
+  it('reads flags, and SANDBOX_* variables where no flag is given', () => {
+    const { options } = parseSandboxArgs(
+      [
+        '--contacts',
+        '1000',
+        '--rate-limit',
+        '1666',
+        '--latency-ms',
+        '80',
+        '--latency-tail-ms',
+        '900',
+        '--fault-5xx',
+        '0.02',
+        '--no-recorded',
+      ],
+      {
+        SANDBOX_CONTACTS: '5',
+        SANDBOX_SEED: '7',
+        SANDBOX_MALFORMED_EVERY: '10',
+        SANDBOX_REPEAT_ACROSS_PAGES: 'true',
+      },
+    );
+    expect(options).toMatchObject({
+      contacts: 1000,
+      seed: 7,
+      includeRecorded: false,
+      rateLimitPerWindow: 1666,
+      latencyMs: { medianMs: 80, slowTailMs: 900 },
+      faults: { rate5xx: 0.02, malformedEvery: 10, repeatAcrossPages: true },
+    });
+  });
+
+  it('lists every bad value in one ConfigError', () => {
+    try {
+      parseSandboxArgs(['--port', '70000', '--fault-429', '2', '--contacts=-3']);
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toHaveLength(3);
+    }
+    expect(() => parseSandboxArgs(['--bogus'])).toThrow(ConfigError);
+  });
+});
