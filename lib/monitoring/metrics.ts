@@ -110,7 +110,7 @@ export function emitMetrics(
 /** What a task reports when it ends. */
 export interface TaskMetrics {
   /** Records written (extract) or rows loaded (load). */
-  records: number;
+  records?: number;
   /** HTTP requests made to Intercom (extract only). */
   requests?: number;
   /** 429 answers received (extract only). */
@@ -132,10 +132,10 @@ export function emitTaskMetrics(
   options: { properties?: EmfInput['properties']; write?: (line: string) => void; timestamp?: number } = {},
 ): void {
   const values: MetricValue[] = [
-    { name: 'Records', value: metrics.records, unit: 'Count' },
     { name: 'DurationMs', value: metrics.durationMs, unit: 'Milliseconds' },
     { name: 'Failed', value: metrics.succeeded ? 0 : 1, unit: 'Count' },
   ];
+  if (metrics.records !== undefined) values.push({ name: 'Records', value: metrics.records, unit: 'Count' });
   if (metrics.requests !== undefined)
     values.push({ name: 'Requests', value: metrics.requests, unit: 'Count' });
   if (metrics.rateLimited !== undefined) {
@@ -150,4 +150,31 @@ export function emitTaskMetrics(
     },
     'write' in options ? options.write : defaultMetricsWriter(),
   );
+}
+
+/** The counts a task can add to while it runs; see {@link createTaskMetricsRecorder}. */
+export type TaskCounts = Pick<TaskMetrics, 'records' | 'requests' | 'rateLimited'>;
+
+/** Collects a task's counts while it runs; `runMain` emits them once when the task ends. */
+export interface TaskMetricsRecorder {
+  /** Add to the counts, e.g. `add({ records: page.length, requests: 1 })`. */
+  add(counts: TaskCounts): void;
+  /** The totals so far; a count never added stays undefined (and is not emitted). */
+  readonly counts: Readonly<TaskCounts>;
+}
+
+/** A fresh {@link TaskMetricsRecorder} with no counts. */
+export function createTaskMetricsRecorder(): TaskMetricsRecorder {
+  const counts: TaskCounts = {};
+  return {
+    add(more) {
+      for (const key of ['records', 'requests', 'rateLimited'] as const) {
+        const n = more[key];
+        if (n !== undefined) counts[key] = (counts[key] ?? 0) + n;
+      }
+    },
+    get counts() {
+      return { ...counts };
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import {
+  createTaskMetricsRecorder,
   emitTaskMetrics,
   formatEmf,
   METRICS_NAMESPACE,
@@ -109,5 +110,16 @@ describe('defaultMetricsWriter', () => {
   it('writes nothing outside AWS and to stdout inside Lambda or ECS', () => {
     expect(defaultMetricsWriter({})).toBeUndefined();
     expect(defaultMetricsWriter({ AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' })).toBeInstanceOf(Function);
+  });
+});
+
+describe('createTaskMetricsRecorder', () => {
+  it('adds counts up and leaves never-added ones out', () => {
+    const recorder = createTaskMetricsRecorder();
+    recorder.add({ records: 150, requests: 1 });
+    recorder.add({ records: 20, requests: 1, rateLimited: 1 });
+    recorder.add({ requests: 1 });
+    expect(recorder.counts).toEqual({ records: 170, requests: 3, rateLimited: 1 });
+    expect(createTaskMetricsRecorder().counts).toEqual({});
   });
 });

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import * as Sentry from '@sentry/node';
 import { captureError, flushSentry, initSentry, isSentryActive } from '../../lib/monitoring/sentry';
 import { REDACTED, scrubText, scrubValue } from '../../lib/monitoring/scrub';
@@ -49,5 +52,43 @@ describe('scrubbing before anything is sent', () => {
     const out = scrubValue(a);
     expect(out.name).toBe('a');
     expect((out.self as Record<string, unknown>).name).toBe('a');
+  });
+});
+
+// Last in this file: Sentry's client is process-wide once initialised.
+describe('initSentry with a DSN', () => {
+  it('sends the error to the DSN with the token and password scrubbed out', async () => {
+    const token = `tok_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      expect(
+        initSentry({
+          dsn: `http://publickey@127.0.0.1:${port}/1`,
+          task: 'extract',
+          secrets: [token, password],
+        }),
+      ).toBe(true);
+      captureError(new Error(`refused token ${token} for mysql://sync:${password}@db:3306/x`), { token });
+      await flushSentry(5000);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const all = bodies.join('\n');
+    expect(all).toContain('refused token [redacted] for mysql://sync:[redacted]@db:3306/x');
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(password);
+    expect(all).toContain('"task":"extract"');
   });
 });
