@@ -130,7 +130,7 @@ function mapPart(part: unknown, conversationId: string, position: number): Conve
   if (!isObject(part)) throw new DataError('field "" should be an object');
   const id = idField(part, 'id', ID_LENGTH);
   if (!id) throw new DataError('field "id" is missing; every part needs an id');
-  const author = within('author', () => objectField(part, 'author')) ?? {};
+  const author = objectField(part, 'author') ?? {};
   const assignedTo = objectField(part, 'assigned_to') ?? {};
   return {
     id,
@@ -156,7 +156,7 @@ function mapPart(part: unknown, conversationId: string, position: number): Conve
 
 /** The id of `assignee` when it is of `type` (API versions before 2.x had no `*_assignee_id`). */
 function assigneeOf(record: JsonObject, type: 'admin' | 'team'): string | null {
-  const assignee = within('assignee', () => objectField(record, 'assignee'));
+  const assignee = objectField(record, 'assignee');
   if (!assignee || assignee.type !== type) return null;
   return within('assignee', () => idField(assignee, 'id', ID_LENGTH));
 }

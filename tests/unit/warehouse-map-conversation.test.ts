@@ -134,3 +134,15 @@ describe('mapConversation', () => {
     expect(() => mapConversation({ type: 'conversation' })).toThrow('has no id');
   });
 });
+
+describe('mapConversation field paths', () => {
+  it('names a wrong-typed part author once', () => {
+    const record = fixtureConversation(1);
+    const parts = (record.conversation_parts as { conversation_parts: Record<string, unknown>[] })
+      .conversation_parts;
+    parts[1]!.author = 'nobody';
+    expect(() => mapConversation(record)).toThrow(
+      'field "conversation_parts.conversation_parts[1].author" should be',
+    );
+  });
+});

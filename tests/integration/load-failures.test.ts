@@ -1,0 +1,208 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { DataError, TransientError } from '../../lib/errors';
+import { runLoad } from '../../tasks/load/run-load';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import {
+  fixtureContact,
+  fixtureConversation,
+  writeFixtureLake,
+  type FixtureLake,
+} from '../helpers/fixture-lake';
+
+type Row = Record<string, unknown>;
+
+async function query(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
+  try {
+    const [rows] = await connection.query(sql, values);
+    return rows as Row[];
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Every table's rows (and the list of tables), to compare the warehouse before and after. */
+async function snapshot(url: string): Promise<unknown> {
+  const tables = (await query(url, 'SHOW TABLES')).map((r) => String(Object.values(r)[0])).sort();
+  const out: Record<string, unknown> = { tables };
+  for (const table of tables) {
+    if (table.startsWith('__')) continue;
+    out[table] = await query(url, `SELECT * FROM \`${table}\` ORDER BY 1, 2`);
+  }
+  return out;
+}
+
+const goodUsers = [fixtureContact(1), fixtureContact(2)];
+const goodConversations = [fixtureConversation(1), fixtureConversation(2)];
+
+describe('load failures', () => {
+  let db: TestDatabase;
+  const lakes: FixtureLake[] = [];
+  const lake = async (content: Parameters<typeof writeFixtureLake>[0]) => {
+    const made = await writeFixtureLake(content);
+    lakes.push(made);
+    return made;
+  };
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await db.drop();
+    await Promise.all(lakes.splice(0).map((l) => l.remove()));
+  });
+
+  it('quarantines unmappable and refused records with their reasons, counts them, and loads the rest', async () => {
+    const users = [
+      fixtureContact(1),
+      'just a string',
+      { type: 'contact', email: 'no-id@example.com' },
+      fixtureContact(4, { created_at: 'yesterday' }),
+      fixtureContact(1, { name: 'the same id again' }),
+    ];
+    const badPart = fixtureConversation(2);
+    (badPart.conversation_parts as { conversation_parts: Row[] }).conversation_parts[1]!.author = 'nobody';
+    const source = await lake({ users, conversations: [fixtureConversation(1), badPart, 7] });
+
+    const summary = await runLoad({ store: source.store, databaseUrl: db.url });
+
+    expect(summary.quarantined).toBe(6);
+    expect(summary.quarantinedByStream).toEqual({ users: 4, conversations: 2 });
+    expect(summary.tables).toMatchObject({ users: 1, conversation: 1, conversation_part: 3 });
+    const rows = await query(db.url, 'SELECT stream, record_id, reason, raw FROM quarantine ORDER BY id');
+    const reasons = rows.map((r) => [r.stream, r.record_id, r.reason]);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        ['users', null, expect.stringContaining('not a JSON object')],
+        ['users', null, expect.stringContaining('has no id')],
+        ['users', fixtureContact(4).id, expect.stringMatching(/"created_at".*Unix timestamp/)],
+        ['users', fixtureContact(1).id, expect.stringContaining('refused it: Duplicate entry')],
+        [
+          'conversations',
+          '1002',
+          expect.stringContaining('"conversation_parts.conversation_parts[1].author" should be an object'),
+        ],
+        ['conversations', null, expect.stringContaining('not a JSON object')],
+      ]),
+    );
+    expect(rows.find((r) => r.raw === '"just a string"')).toBeDefined();
+    expect(JSON.parse(String(rows.find((r) => r.record_id === '1002')!.raw))).toEqual(badPart);
+  });
+
+  it('fails reconciliation without swapping when the manifest counts more records than the file holds', async () => {
+    const before = await lake({ users: goodUsers, conversations: goodConversations });
+    await runLoad({ store: before.store, databaseUrl: db.url });
+    const previous = await snapshot(db.url);
+    const short = await lake({
+      users: goodUsers,
+      conversations: goodConversations.slice(0, 1),
+      counts: { conversations: 2 },
+    });
+
+    const failure = runLoad({ store: short.store, databaseUrl: db.url });
+
+    await expect(failure).rejects.toThrow(DataError);
+    await expect(failure).rejects.toThrow(
+      /conversations: 1 loaded \+ 0 quarantined = 1, but the manifest counts 2/,
+    );
+    expect(await snapshot(db.url)).toEqual(previous);
+  });
+
+  it('leaves the previous tables whole when a lake file is corrupt, and a rerun gives the clean result', async () => {
+    const good = await lake({ users: goodUsers, conversations: goodConversations });
+    await runLoad({ store: good.store, databaseUrl: db.url });
+    const clean = await snapshot(db.url);
+    const text = `[\n${JSON.stringify(fixtureConversation(1))},\n{"type":"conversation","id":"9`;
+    const corrupt = await lake({
+      users: goodUsers,
+      conversations: goodConversations,
+      rawFiles: { conversations: text },
+    });
+
+    const failure = runLoad({ store: corrupt.store, databaseUrl: db.url });
+
+    await expect(failure).rejects.toThrow(DataError);
+    await expect(failure).rejects.toThrow(/data\/conversations\.json.*corrupt or truncated/);
+    expect(await snapshot(db.url)).toEqual(clean);
+    await runLoad({ store: good.store, databaseUrl: db.url });
+    expect(await snapshot(db.url)).toEqual(clean);
+  });
+
+  it('says which lake file is missing and changes nothing', async () => {
+    const good = await lake({ users: goodUsers, conversations: goodConversations });
+    await runLoad({ store: good.store, databaseUrl: db.url });
+    const previous = await snapshot(db.url);
+    await rm(path.join(good.folder, 'data', 'users.json'));
+
+    const failure = runLoad({ store: good.store, databaseUrl: db.url });
+
+    await expect(failure).rejects.toThrow(DataError);
+    await expect(failure).rejects.toThrow(/"data\/users\.json" was not found/);
+    expect(await snapshot(db.url)).toEqual(previous);
+  });
+
+  it('refuses a lake without a published manifest before touching the database', async () => {
+    const good = await lake({ users: goodUsers, conversations: goodConversations });
+    await rm(path.join(good.folder, 'data', 'manifest.json'));
+    await expect(runLoad({ store: good.store, databaseUrl: db.url })).rejects.toThrow(/data\/manifest\.json/);
+    expect(await query(db.url, 'SHOW TABLES')).toEqual([]);
+  });
+
+  it('keeps the previous tables readable and whole when its connection is killed mid-load; a rerun is clean', async () => {
+    const small = await lake({ users: goodUsers, conversations: goodConversations });
+    await runLoad({ store: small.store, databaseUrl: db.url });
+    const previous = await snapshot(db.url);
+    const big = await lake({
+      users: Array.from({ length: 400 }, (_, i) => fixtureContact(i)),
+      conversations: Array.from({ length: 400 }, (_, i) => fixtureConversation(i, { parts: 20 })),
+    });
+
+    const load = runLoad({ store: big.store, databaseUrl: db.url, batchBytes: 16 * 1024, concurrency: 1 });
+    const outcome = load.then(
+      () => 'finished',
+      (error: unknown) => error,
+    );
+    let killed = false;
+    for (let i = 0; i < 2000 && !killed; i++) {
+      const busy = await query(
+        db.url,
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'INSERT INTO `conversation%'",
+        [db.name],
+      );
+      if (busy[0]) {
+        await query(db.url, `KILL ${Number(busy[0].ID)}`).catch(() => undefined);
+        killed = true;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    const error = await outcome;
+
+    expect(killed).toBe(true);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(String((error as Error).message)).toMatch(/left as they were/);
+    expect(await snapshot(db.url)).toEqual(previous);
+    const rerun = await runLoad({ store: big.store, databaseUrl: db.url });
+    expect(rerun.tables).toEqual({
+      users: 400,
+      conversation: 400,
+      conversation_part: 8000,
+      conversation_contact: 400,
+    });
+  });
+
+  it('stops when its signal aborts and leaves the previous tables in place', async () => {
+    const good = await lake({ users: goodUsers, conversations: goodConversations });
+    await runLoad({ store: good.store, databaseUrl: db.url });
+    const previous = await snapshot(db.url);
+    const controller = new AbortController();
+    controller.abort(new Error('SIGTERM received'));
+
+    const failure = runLoad({ store: good.store, databaseUrl: db.url, signal: controller.signal });
+
+    await expect(failure).rejects.toThrow(/stopped \(SIGTERM received\)/);
+    expect(await snapshot(db.url)).toEqual(previous);
+  });
+});
