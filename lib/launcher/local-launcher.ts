@@ -13,13 +13,25 @@ export const LOCAL_COMMANDS: LocalCommands = {
   sync: ['npm', 'start'],
 };
 
+/** Variables the Lambda runtime (or `sls invoke local`, which imitates it) sets. */
+const LAMBDA_VARIABLES =
+  /^(AWS_LAMBDA_|AWS_EXECUTION_ENV$|LAMBDA_|_HANDLER$|_X_AMZN_TRACE_ID$|TRIGGER_LAUNCHER$)/;
+
+/**
+ * `env` without the Lambda runtime's variables: a task started by the local launcher is a local
+ * run, and must not take itself for one inside AWS (where a missing token is an error, not the sandbox).
+ */
+export function localTaskEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !LAMBDA_VARIABLES.test(key)));
+}
+
 /** How {@link runLocalTask} runs a task; every field has a default. */
 export interface LocalRunOptions {
   /** Which argv runs which task; tests point this at their own scripts. Defaults to {@link LOCAL_COMMANDS}. */
   commands?: LocalCommands;
   /** Working directory of the child; defaults to `process.cwd()` (the project root under `sls invoke local`). */
   cwd?: string;
-  /** Environment of the child; defaults to this process's. */
+  /** Environment of the child; defaults to this process's, less the Lambda runtime's ({@link localTaskEnv}). */
   env?: NodeJS.ProcessEnv;
   /** How many of the last output lines to return; defaults to 40. */
   tailLines?: number;
@@ -67,7 +79,7 @@ export async function runLocalTask(task: TaskName, options: LocalRunOptions = {}
     return await new Promise<LocalRunResult>((resolve, reject) => {
       const child = spawn(file, args, {
         cwd: options.cwd ?? process.cwd(),
-        env: options.env ?? process.env,
+        env: options.env ?? localTaskEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       running.set(task, child.pid);

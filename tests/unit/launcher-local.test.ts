@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LaunchRefusedError, TaskAlreadyRunningError } from '../../lib/launcher/launch-errors';
-import { LOCAL_COMMANDS, runLocalTask, type LocalCommands } from '../../lib/launcher/local-launcher';
+import {
+  LOCAL_COMMANDS,
+  localTaskEnv,
+  runLocalTask,
+  type LocalCommands,
+} from '../../lib/launcher/local-launcher';
 
 describe('runLocalTask', () => {
   let dir: string;
@@ -99,5 +104,21 @@ describe('runLocalTask', () => {
     await expect(runLocalTask('extract', { cwd: dir, commands: missing })).rejects.toBeInstanceOf(
       LaunchRefusedError,
     );
+  });
+});
+
+describe('localTaskEnv', () => {
+  it('drops the variables that would make a local run take itself for Lambda, and keeps the rest', () => {
+    const env = localTaskEnv({
+      AWS_LAMBDA_FUNCTION_NAME: 'intercom-lake-sync-dev-trigger',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      LAMBDA_TASK_ROOT: '/var/task',
+      _HANDLER: 'handlers/trigger.handler',
+      TRIGGER_LAUNCHER: 'local',
+      AWS_REGION: 'eu-west-1',
+      LAKE_URL: './lake',
+      PATH: '/usr/bin',
+    });
+    expect(env).toEqual({ AWS_REGION: 'eu-west-1', LAKE_URL: './lake', PATH: '/usr/bin' });
   });
 });
