@@ -223,9 +223,13 @@ export function connectionError(error: unknown, settings: DatabaseSettings): Syn
  * whole statement, which must not reach a log line).
  */
 export function serverErrorOf(error: unknown): { code: string; message: string } | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return { code, message: e.message };
+  // Duck-typed, not instanceof Error: errors from Node's sockets may come from another realm
+  // (under jest's vm, for one).
+  let e: unknown = error;
+  for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string') return { code, message: String(message ?? '') };
+    e = cause;
   }
   return undefined;
 }
