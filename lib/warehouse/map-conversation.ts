@@ -49,8 +49,9 @@ export interface MappedConversation {
  *
  * @throws DataError when the record is not an object, it or a part has no id, or a field has the
  *   wrong type; the whole conversation is then quarantined, never half loaded.
+ * @param raw the record as JSON text when the caller has it already (saves a second stringify).
  */
-export function mapConversation(record: unknown): MappedConversation {
+export function mapConversation(record: unknown, raw?: string): MappedConversation {
   if (!isObject(record)) throw new DataError('the conversation record is not a JSON object');
   const id = idField(record, 'id', ID_LENGTH);
   if (!id) throw new DataError('the conversation record has no id');
@@ -120,7 +121,7 @@ export function mapConversation(record: unknown): MappedConversation {
     tags: jsonText(listItems(record, 'tags', 'tags')),
     partsCount: parts.length,
     partsComplete: declaredParts === null || declaredParts <= parts.length + 1,
-    raw: JSON.stringify(record),
+    raw: raw ?? JSON.stringify(record),
   };
 
   return { conversation: row, parts, contacts: contactsOf(record, id) };

@@ -22,9 +22,10 @@ export type UserRow = RowOf<typeof users>;
  * record. Values stay as Intercom sent them: an empty `email` stays empty, null stays NULL.
  * See https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/listcontacts
  *
+ * @param raw the record as JSON text when the caller has it already (saves a second stringify).
  * @throws DataError when the record is not an object, has no id, or a field has the wrong type.
  */
-export function mapUser(record: unknown): UserRow {
+export function mapUser(record: unknown, raw?: string): UserRow {
   if (!isObject(record)) throw new DataError('the contact record is not a JSON object');
   const id = idField(record, 'id', ID_LENGTH);
   if (!id) throw new DataError('the contact record has no id');
@@ -44,7 +45,7 @@ export function mapUser(record: unknown): UserRow {
     customAttributes: jsonText(objectField(record, 'custom_attributes')),
     tags: jsonText(listItems(record, 'tags', 'data')),
     companies: jsonText(listItems(record, 'companies', 'data')),
-    raw: JSON.stringify(record),
+    raw: raw ?? JSON.stringify(record),
   };
 }
 

@@ -213,9 +213,9 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
     try {
       raw = JSON.stringify(record);
       if (stream === 'users') {
-        await writer.add(toUnit(stream, recordId, raw, { users: [mapUser(record)] }));
+        await writer.add(toUnit(stream, recordId, raw, { users: [mapUser(record, raw)] }));
       } else {
-        const mapped = mapConversation(record);
+        const mapped = mapConversation(record, raw);
         await writer.add(
           toUnit(
             stream,
@@ -232,7 +232,7 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
       }
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
-      await writer.addQuarantine(stream, recordId, JSON.stringify(record) ?? 'null', error.message);
+      await writer.addQuarantine(stream, recordId, JSON.stringify(record), error.message);
     }
   }
   const seconds = (performance.now() - started) / 1000;

@@ -55,6 +55,8 @@ const users = [
     last_seen_at: null,
     custom_attributes: { note: '日本語 ✓' },
   }),
+  // Every character the SQL literal escaper treats specially, and some it must leave alone.
+  fixtureContact(4, { name: `O'Brien \\ "Bob"\n\ttab\u0000nul\u001actrl-z`, external_id: null }),
 ];
 const conversations = [
   fixtureConversation(1, { parts: 4 }),
@@ -86,9 +88,9 @@ describe('full load', () => {
     expect(summary).toMatchObject({
       mode: 'full',
       runId: lake.runId,
-      tables: { users: 3, conversation: 3, conversation_part: 504, conversation_contact: 4 },
+      tables: { users: 4, conversation: 3, conversation_part: 504, conversation_contact: 4 },
       quarantined: 0,
-      records: { users: 3, conversations: 3 },
+      records: { users: 4, conversations: 3 },
     });
     const t = await dumpTables(db.url);
     expect(t.users.map((u) => u.id)).toEqual(users.map((u) => u.id));
@@ -107,6 +109,8 @@ describe('full load', () => {
     expect(t.users[2]).toMatchObject({ name: null, location: null });
     expect(json(t.users[2]!.custom_attributes)).toEqual({ note: '日本語 ✓' });
     expect(t.users[0]!.owner_id).toBe(null);
+    expect(t.users[3]!.name).toBe(users[3]!.name);
+    expect(json(t.users[3]!.raw)).toEqual(users[3]);
 
     const [c1, c2, c3] = t.conversation;
     expect(c1).toMatchObject({ id: '1001', state: 'closed', open: 0, parts_count: 4, parts_complete: 1 });
