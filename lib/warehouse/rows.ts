@@ -43,6 +43,7 @@ export function quoteId(name: string): string {
 }
 
 /** Characters that must be escaped inside a single-quoted MySQL string literal. */
+// eslint-disable-next-line no-control-regex -- NUL and Ctrl-Z are exactly the characters to find.
 const UNSAFE = /[\0\\'\x1a]/g;
 const ESCAPES: Record<string, string> = { '\0': '\\0', '\\': '\\\\', "'": "\\'", '\x1a': '\\Z' };
 
