@@ -91,6 +91,23 @@ describe('load failures', () => {
     expect(JSON.parse(String(rows.find((r) => r.record_id === '1002')!.raw))).toEqual(badPart);
   });
 
+  it('quarantines a record too large for the server’s max_allowed_packet, keeping the head of its raw', async () => {
+    const [packet] = await query(db.url, 'SELECT @@max_allowed_packet AS bytes');
+    const huge = fixtureConversation(2, { parts: 1 });
+    const parts = (huge.conversation_parts as { conversation_parts: Row[] }).conversation_parts;
+    parts[0]!.body = 'x'.repeat(Number(packet!.bytes) + 1024);
+    const source = await lake({ users: goodUsers, conversations: [fixtureConversation(1), huge] });
+
+    const summary = await runLoad({ store: source.store, databaseUrl: db.url });
+
+    expect(summary.tables).toMatchObject({ conversation: 1, conversation_part: 3 });
+    expect(summary.quarantinedByStream).toEqual({ users: 0, conversations: 1 });
+    const [row] = await query(db.url, 'SELECT record_id, reason, LENGTH(raw) AS bytes FROM quarantine');
+    expect(row).toMatchObject({ record_id: '1002' });
+    expect(String(row!.reason)).toMatch(/more than the server's max_allowed_packet.*raw cut to its first/);
+    expect(Number(row!.bytes)).toBeLessThan(Number(packet!.bytes));
+  });
+
   it('fails reconciliation without swapping when the manifest counts more records than the file holds', async () => {
     const before = await lake({ users: goodUsers, conversations: goodConversations });
     await runLoad({ store: before.store, databaseUrl: db.url });
