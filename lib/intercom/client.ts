@@ -244,6 +244,7 @@ function observationOf(res: HttpResponse): RateLimitObservation {
     sentAt: res.sentAt,
     receivedAt: res.receivedAt,
     status: res.status,
+    limit: numberHeader(res, 'x-ratelimit-limit'),
     remaining: numberHeader(res, 'x-ratelimit-remaining'),
     resetSeconds: numberHeader(res, 'x-ratelimit-reset'),
     dateMs: Number.isFinite(dateMs) ? dateMs : undefined,

@@ -28,14 +28,16 @@ export async function* mapConcurrent<T, R>(
   const limit = pLimit({ concurrency, rejectOnClear: true });
   const pending: Promise<R>[] = [];
   let failure: { error: unknown } | undefined;
-  let onFailure: () => void = () => undefined;
-  const failed = new Promise<void>((resolve) => (onFailure = resolve));
+  // Wakes the consumer when any call fails. A fresh one per wait: racing one long-lived promise
+  // would add a reaction to it per item, and each reaction keeps its item alive until the end
+  // (memory grew with the workspace size before this).
+  let wake: (() => void) | undefined;
   const fail = (error: unknown): void => {
     if (failure) return;
     failure = { error };
     // Calls not yet started are dropped rather than run for nothing.
     limit.clearQueue();
-    onFailure();
+    wake?.();
   };
   const iterator = source[Symbol.asyncIterator]();
   let sourceDone = false;
@@ -63,7 +65,14 @@ export async function* mapConcurrent<T, R>(
       const head = pending[0];
       if (!head) return;
       // Wake on the head's result or on any other call failing, whichever comes first.
-      await Promise.race([head, failed]).catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        head.then(
+          () => resolve(),
+          () => resolve(),
+        );
+      });
+      wake = undefined;
       if (failure) break;
       pending.shift();
       yield await head;

@@ -19,6 +19,8 @@ export interface RateLimitObservation {
   receivedAt: number;
   /** HTTP status; 429 means the window is spent. */
   status: number;
+  /** `X-RateLimit-Limit`: calls per window. */
+  limit?: number;
   /** `X-RateLimit-Remaining`. */
   remaining?: number;
   /** `X-RateLimit-Reset`: Unix seconds (fractions accepted) when the window ends. */
@@ -42,6 +44,11 @@ export interface RateLimitBudgetOptions {
   now?: () => number;
 }
 
+/**
+ * Share of the window left unspent, so that a request overtaken by a later one on another
+ * connection (counted after it, so missing from its Remaining) cannot overdraw the window.
+ */
+const RESERVE_FRACTION = 0.01;
 /** How long to hold everyone after a 429 that says neither Reset nor Retry-After. */
 const DEFAULT_BLOCK_MS = 1_000;
 /** First and last pause between probes when a window has not reset at its announced time. */
@@ -56,11 +63,13 @@ interface Waiter {
 /**
  * Grants request slots so that the window's allowance is used whole and never overdrawn.
  *
- * - Requests already in flight are subtracted from `Remaining` when it is read, since the server may
- *   not have counted them yet; within one window the estimate only goes down (responses arrive out
- *   of order, and an older, higher `Remaining` must not raise it).
+ * - Requests in flight that were sent after the answered one are subtracted from its `Remaining`,
+ *   since the server may not have counted them yet (those sent before it were, as requests go out
+ *   on warm keep-alive connections in order; a 1 % reserve covers the few that overtake). Within
+ *   one window the estimate only goes down: responses arrive out of order, and an older, higher
+ *   `Remaining` must not raise it.
  * - When the window is spent it waits until `Reset`, converted to the local clock with an offset
- *   bounded from the `Date` headers (the lower bound is used, so it errs on the late side).
+ *   bounded by the `Date` headers and by Reset itself (see `toLocal`).
  * - Before the first response (and after each reset) only one request is sent, to read the headers.
  * - A server that sends no rate-limit headers is limited by `maxInFlight` and by 429s only.
  */
@@ -75,6 +84,10 @@ export class RateLimitBudget {
   private headerless = false;
   private windowReset: number | undefined;
   private allowance = 0;
+  private reserve = 0;
+  private sequence = 0;
+  /** Sequence numbers of the requests in flight, in the order they were sent. */
+  private readonly inFlightSequences = new Set<number>();
   private deadline = 0;
   private probeOutstanding = false;
   private probeBackoffMs = PROBE_BACKOFF_MIN_MS;
@@ -152,11 +165,13 @@ export class RateLimitBudget {
       return this.inFlightCount === 0 ? undefined : 'in-flight';
     }
     if (now >= this.deadline) return this.probeOutstanding ? 'in-flight' : undefined;
-    return this.allowance > 0 ? undefined : this.deadline;
+    return this.allowance > this.reserve ? undefined : this.deadline;
   }
 
   private grant(now: number): RateLimitTicket {
     this.inFlightCount += 1;
+    const sequence = (this.sequence += 1);
+    this.inFlightSequences.add(sequence);
     let isProbe = false;
     if (this.known) {
       if (now >= this.deadline) {
@@ -172,16 +187,24 @@ export class RateLimitBudget {
         if (released) return;
         released = true;
         this.inFlightCount -= 1;
+        this.inFlightSequences.delete(sequence);
         if (isProbe) this.probeOutstanding = false;
-        if (observation) this.observe(observation, isProbe);
+        if (observation) this.observe(observation, isProbe, sequence);
         this.pump();
       },
     };
   }
 
-  private observe(o: RateLimitObservation, isProbe: boolean): void {
+  /** Requests in flight that were sent after request `sequence`: the server may not have counted them. */
+  private sentAfter(sequence: number): number {
+    let count = 0;
+    for (const s of this.inFlightSequences) if (s > sequence) count += 1;
+    return count;
+  }
+
+  private observe(o: RateLimitObservation, isProbe: boolean, sequence: number): void {
     const now = this.now();
-    if (o.dateMs !== undefined && Number.isFinite(o.dateMs)) this.updateOffset(o);
+    this.updateOffset(o);
     const hasHeaders = o.remaining !== undefined && o.resetSeconds !== undefined;
     if (!hasHeaders) {
       if (!this.known && o.status !== 429) this.headerless = true;
@@ -193,15 +216,17 @@ export class RateLimitBudget {
     const remaining = o.remaining as number;
     const reset = o.resetSeconds as number;
     const windowOver = this.known && now >= this.deadline;
+    const uncounted = this.sentAfter(sequence);
+    if (o.limit !== undefined) this.reserve = Math.floor(o.limit * RESERVE_FRACTION);
     if (this.windowReset === undefined || reset > this.windowReset) {
       // A new window: what the server has left, less what we have sent that it may not have counted.
       this.known = true;
       this.windowReset = reset;
-      this.allowance = remaining - this.inFlightCount;
+      this.allowance = remaining - uncounted;
       this.deadline = this.toLocal(reset);
       this.probeBackoffMs = PROBE_BACKOFF_MIN_MS;
     } else if (reset === this.windowReset) {
-      this.allowance = Math.min(this.allowance, remaining - this.inFlightCount);
+      this.allowance = Math.min(this.allowance, remaining - uncounted);
       if (windowOver && isProbe) {
         // The announced reset has passed here but not at the server (Reset has 1 s resolution,
         // clocks differ): probe again a little later rather than sending the whole queue into 429s.
@@ -215,28 +240,39 @@ export class RateLimitBudget {
     if (o.status === 429 && reset >= (this.windowReset ?? reset)) this.allowance = 0;
   }
 
-  /** Narrow the bounds on (server clock - local clock) from one response's `Date` header. */
+  /**
+   * Narrow the bounds on (server clock - local clock): the server wrote `Date` (floored to the
+   * second) between our send and our receive, and handled the request before its window's Reset.
+   */
   private updateOffset(o: RateLimitObservation): void {
-    const dateMs = o.dateMs as number;
-    // The server wrote Date (floored to the second) between our send and our receive.
-    const low = dateMs - o.receivedAt;
-    const high = dateMs + 1_000 - o.sentAt;
+    let low = Number.NEGATIVE_INFINITY;
+    let high = Number.POSITIVE_INFINITY;
+    if (o.dateMs !== undefined && Number.isFinite(o.dateMs)) {
+      low = o.dateMs - o.receivedAt;
+      high = o.dateMs + 1_000 - o.sentAt;
+    }
+    if (o.resetSeconds !== undefined) high = Math.min(high, o.resetSeconds * 1_000 - o.sentAt);
     const nextLow = Math.max(this.offsetLow, low);
     const nextHigh = Math.min(this.offsetHigh, high);
     if (nextLow > nextHigh) {
-      // The clocks jumped: start over from this observation.
+      // The clocks jumped (or a header lied): start over from this observation.
       this.offsetLow = low;
-      this.offsetHigh = high;
+      this.offsetHigh = Math.max(low, high);
     } else {
       this.offsetLow = nextLow;
       this.offsetHigh = nextHigh;
     }
   }
 
-  /** Server Unix seconds to local ms, erring late. */
+  /**
+   * Server Unix seconds to local ms. The offset is the one closest to zero that the bounds allow:
+   * synchronised clocks (NTP) are used as they are, a clock skewed beyond the bounds is corrected
+   * to the nearest bound. Date's 1 s resolution alone would otherwise make every wait up to 1 s
+   * late, a tenth of Intercom's window.
+   */
   private toLocal(serverSeconds: number): number {
-    const offset = Number.isFinite(this.offsetLow) ? this.offsetLow : 0;
-    return serverSeconds * 1_000 - offset;
+    const offset = Math.min(Math.max(0, this.offsetLow), this.offsetHigh);
+    return serverSeconds * 1_000 - (Number.isFinite(offset) ? offset : 0);
   }
 
   private armTimer(at: number): void {
