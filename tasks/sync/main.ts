@@ -23,7 +23,7 @@ void runMain('sync', async (ctx) => {
     `  lake:        ${extract.lakeUrl} (run ${extract.manifest.runId})`,
     `  warehouse:   ${maskUrl(config.databaseUrl)}`,
     ...Object.entries(load.tables).map(([table, rows]) => `  ${table.padEnd(21)} ${rows} rows`),
-    `  quarantined: ${load.quarantined}`,
+    `  quarantined: ${load.quarantined}${load.quarantined > 0 ? ' (see the quarantine table)' : ''}`,
     '',
   ];
   process.stdout.write(lines.join('\n'));
