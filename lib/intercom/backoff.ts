@@ -1,3 +1,5 @@
+import { onAbort } from './abort-fan-out';
+
 /**
  * Exponential backoff with full jitter: a random wait in [0, min(cap, base * 2^attempt)).
  * Full jitter spreads retries of many concurrent requests instead of sending them back together.
@@ -17,14 +19,15 @@ export function backoffDelayMs(attempt: number, baseMs: number, capMs: number, r
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = signal
+      ? onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        })
+      : undefined;
   });
 }

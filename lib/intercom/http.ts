@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { onAbort } from './abort-fan-out';
 
 /** Sent as `User-Agent` so Intercom (and a proxy's logs) can tell this program's calls apart. */
 export const USER_AGENT = 'intercom-lake-sync/0.1 (+self-hosted Intercom to S3 and Aurora sync)';
@@ -71,8 +72,8 @@ export function createHttp(options: HttpOptions): Http {
       const controller = new AbortController();
       const timedOut = new Error('timeout');
       const timer = setTimeout(() => controller.abort(timedOut), options.timeoutMs);
-      const onAbort = (): void => controller.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // One shared listener on the run-wide signal, not one per request (see abort-fan-out.ts).
+      const unsubscribe = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
       const sentAt = Date.now();
       try {
         const res = await request(options.baseUrl + pathAndQuery, {
@@ -97,7 +98,7 @@ export function createHttp(options: HttpOptions): Http {
         });
       } finally {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
       }
     },
     close: () => agent.close(),

@@ -11,6 +11,8 @@
  * until the window has reset, then sends one probe request to learn the new window before opening up.
  */
 
+import { onAbort } from './abort-fan-out';
+
 /** What one response said about the rate limit, with the local times around it. */
 export interface RateLimitObservation {
   /** Local `Date.now()` when the request was sent. */
@@ -120,20 +122,22 @@ export class RateLimitBudget {
   acquire(signal?: AbortSignal): Promise<RateLimitTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<RateLimitTicket>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(signal?.reason);
-        this.pump();
-      };
       const waiter: Waiter = {
         resolve: (ticket) => {
-          signal?.removeEventListener('abort', onAbort);
+          unsubscribe?.();
           resolve(ticket);
         },
         reject,
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // Shared with every other waiter and request (see abort-fan-out.ts).
+      const unsubscribe = signal
+        ? onAbort(signal, () => {
+            const index = this.waiters.indexOf(waiter);
+            if (index >= 0) this.waiters.splice(index, 1);
+            reject(signal.reason);
+            this.pump();
+          })
+        : undefined;
       this.waiters.push(waiter);
       this.pump();
     });
