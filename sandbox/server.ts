@@ -43,6 +43,11 @@ export interface SandboxOptions extends WorkspaceOptions {
   faults?: FaultOptions;
   /** A prebuilt workspace instead of seed/contacts/conversations. */
   workspace?: Workspace;
+  /**
+   * Called as each request arrives, before any fault or answer, with how many requests of that
+   * route came so far (this one included). Tests use it to kill a client at a chosen point.
+   */
+  onRequest?: (count: number, route: string) => void;
 }
 
 /** Counters since start. `rateLimited` counts every 429 (injected ones too), `faults` every injected fault. */
@@ -209,6 +214,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const { route, id } = routeOf(req.method ?? 'GET', url.pathname);
     stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    options.onRequest?.(stats.byRoute[route], route);
 
     if (faults.rateReset && rng.chance(faults.rateReset)) {
       stats.faults += 1;

@@ -58,3 +58,43 @@ const RUN_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
 export function assertRunId(runId: string): void {
   if (!RUN_ID.test(runId)) throw new Error(`"${runId}" is not a run id such as 20261122T023700Z-3f9a1c`);
 }
+
+/** Folder of a run's segments: the pieces its stream files are assembled from. */
+const SEGMENTS_FOLDER = 'segments/';
+const CHECKPOINT_FILE = 'checkpoint.json';
+
+/**
+ * `runs/<runId>/segments/users-000001.json`: the `index`-th piece (from 1) of a stream, a JSON array
+ * in the same one-element-per-line layout as the final file. Zero-padded so keys sort in order.
+ */
+export function runSegmentKey(runId: string, stream: StreamName, index: number): string {
+  if (!Number.isInteger(index) || index < 1 || index > 999_999) {
+    throw new Error(`segment index ${index} is not a whole number from 1 to 999999`);
+  }
+  return `${runPrefix(runId)}${SEGMENTS_FOLDER}${stream}-${String(index).padStart(6, '0')}.json`;
+}
+
+/** `runs/<runId>/segments/`: every segment of a run, for cleaning up after assembly. */
+export function runSegmentsPrefix(runId: string): string {
+  return `${runPrefix(runId)}${SEGMENTS_FOLDER}`;
+}
+
+/** `runs/<runId>/checkpoint.json`: how far an unfinished run got; see lib/lake/checkpoint.ts. */
+export function runCheckpointKey(runId: string): string {
+  return `${runPrefix(runId)}${CHECKPOINT_FILE}`;
+}
+
+/**
+ * The run id of a `runs/<runId>/checkpoint.json` key, or undefined for any other key (used to find
+ * unfinished runs in a listing of `runs/`).
+ */
+export function runIdOfCheckpointKey(key: string): string | undefined {
+  if (!key.startsWith(RUNS_PREFIX) || !key.endsWith(`/${CHECKPOINT_FILE}`)) return undefined;
+  const runId = key.slice(RUNS_PREFIX.length, -CHECKPOINT_FILE.length - 1);
+  return RUN_ID.test(runId) ? runId : undefined;
+}
+
+/** `locks/extract.json`: the lease one extract holds on the lake while it runs; see lib/lake/lease.ts. */
+export function extractLockKey(): string {
+  return 'locks/extract.json';
+}

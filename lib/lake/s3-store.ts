@@ -10,6 +10,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   UploadPartCopyCommand,
   type CompletedPart,
@@ -238,6 +239,33 @@ export class S3Store implements LakeStore {
       throw (piped as PromiseRejectedResult).reason;
     }
     return { bytes, sha256: hash.digest('hex') };
+  }
+
+  /**
+   * A PutObject with `If-None-Match: *`, which S3 honours since August 2024
+   * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html): 412 means the
+   * key exists; 409 means another conditional write to it is in flight, which we also count as lost.
+   * Local S3 servers may ignore the header (s3rver does), so there the check is not atomic.
+   */
+  async putIfAbsent(key: string, text: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: text,
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (error) {
+      const { name, status } = s3ErrorInfo(error);
+      if (status === 412 || status === 409 || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict') {
+        return false;
+      }
+      throw this.translate(error, 'write', key);
+    }
   }
 
   async get(key: string): Promise<Readable> {

@@ -31,6 +31,11 @@ export interface LakeStore {
   copy(from: string, to: string): Promise<void>;
   /** Every key under `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Write `text` to `key` only when no object is there yet, atomically: of two callers at once,
+   * exactly one gets true. Used for the extract's lease (lib/lake/lease.ts).
+   */
+  putIfAbsent(key: string, text: string): Promise<boolean>;
   /** Remove `key`; no error when it is already gone. */
   delete(key: string): Promise<void>;
 }

@@ -42,6 +42,7 @@ export async function extractWithConfig(ctx: {
       log,
       apiUrl: source.apiUrl,
       apiVersion: config.intercom.apiVersion,
+      signal,
       progress: new ExtractProgress({ log, readRequests: () => client.stats }),
     });
     log.info(

@@ -1,13 +1,27 @@
-import { SourceError } from '../../lib/errors';
+import { SourceError, TransientError } from '../../lib/errors';
 import type { IntercomClient } from '../../lib/intercom/client';
-import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
-import { newRunId, runKey, runManifestKey } from '../../lib/lake/keys';
-import { writeManifest, type RunManifest } from '../../lib/lake/manifest';
+import { assembleSegments } from '../../lib/lake/assemble-segments';
+import {
+  emptyCheckpoint,
+  findResumableRun,
+  writeCheckpoint,
+  type ExtractCheckpoint,
+} from '../../lib/lake/checkpoint';
+import { newRunId, runCheckpointKey, runKey, runManifestKey, runSegmentsPrefix } from '../../lib/lake/keys';
+import { acquireExtractLease, type Lease } from '../../lib/lake/lease';
+import { readManifest, writeManifest, type RunManifest } from '../../lib/lake/manifest';
 import { publishRun } from '../../lib/lake/publish';
 import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
 import type { ExtractProgress } from '../../lib/progress';
 import { partsComplete, partsOf } from '../../lib/records/conversation-parts';
+import { writeSegmentedStream, type Processed } from './segmented-stream';
+
+/**
+ * Records per segment object. 1,000 conversations of typical size are a few MB; the segment is
+ * streamed into its put, so this bounds lost work on a crash, not memory.
+ */
+export const SEGMENT_RECORDS = 1_000;
 
 /** Everything one extract needs, as plain arguments. */
 export interface ExtractOptions {
@@ -17,115 +31,259 @@ export interface ExtractOptions {
   apiUrl: string;
   apiVersion: string;
   progress?: ExtractProgress;
+  /** Id for a new run; ignored when an unfinished run is resumed. */
   runId?: string;
+  /** The signal the client was built with (SIGTERM): when it aborts, the checkpoint is saved and the run stops. */
+  signal?: AbortSignal;
+  /** Default {@link SEGMENT_RECORDS}; tests use small segments. */
+  segmentRecords?: number;
+  /** Resume the newest unfinished run of the same API (default true). */
+  resume?: boolean;
+  /** Lease length; default `LEASE_TTL_MS` of lib/lake/lease.ts. */
+  leaseTtlMs?: number;
 }
 
 /**
  * Extract the whole workspace into the lake: every contact (nested lists completed) and every
  * conversation with its parts, written under `runs/<runId>/`, then published to `data/`.
  *
+ * Crash-safe and resumable: each stream is written as segment objects with a checkpoint after each
+ * (see segmented-stream.ts, lib/lake/checkpoint.ts); a later extract resumes the newest unfinished
+ * run of the same API URL and version younger than 24 h. The final files are assembled from the
+ * segments by streaming, then the manifest is written, then `data/` is published, then segments and
+ * checkpoint are deleted. Only one extract at a time works on a lake: it holds a lease
+ * (lib/lake/lease.ts) from start to publish.
+ *
  * Contacts and conversations stream side by side: paging contacts is one request at a time, so on
  * its own it would leave most of the rate-limit window unused; beside the conversation details
- * it costs no wall time. `data/` is only replaced after both files and the manifest are written.
+ * it costs no wall time.
  *
- * @throws SourceError when Intercom refuses the token or a request; TransientError when retries
- *   ran out; in both cases `data/` is left as it was.
+ * @throws TransientError when another extract holds the lake, when `signal` aborted (the message
+ *   says the checkpoint was saved and to run again), or when retries ran out; SourceError when
+ *   Intercom refuses the token or a request; in every case `data/` is left as it was.
  */
 export async function runExtract(options: ExtractOptions): Promise<RunManifest> {
-  const { client, store, log, progress } = options;
-  const runId = options.runId ?? newRunId();
-  const startedAt = new Date();
+  const { client, store, log } = options;
+  const segmentRecords = options.segmentRecords ?? SEGMENT_RECORDS;
   const timings: Record<string, number> = {};
-  const truncated: string[] = [];
-  const vanished: string[] = [];
-  let parts = 0;
-  let userCount = 0;
-  let conversationCount = 0;
 
   const me = await client.me();
-  log.info({ runId, lake: store.url, apiUrl: options.apiUrl, workspace: workspaceOf(me) }, 'extract started');
+  const lease = await acquireExtractLease(store, {
+    runId: options.runId ?? newRunId(),
+    log,
+    ttlMs: options.leaseTtlMs,
+  });
+  try {
+    const found =
+      options.resume === false
+        ? undefined
+        : await findResumableRun(store, { apiUrl: options.apiUrl, apiVersion: options.apiVersion, log });
+    const checkpoint =
+      found ?? emptyCheckpoint(options.runId ?? newRunId(), options.apiUrl, options.apiVersion, new Date());
+    const runId = checkpoint.runId;
+    log.info(
+      {
+        runId,
+        resumed: Boolean(found),
+        lake: store.url,
+        apiUrl: options.apiUrl,
+        workspace: workspaceOf(me),
+        ...(found && { contacts: found.users.count, conversations: found.conversations.count }),
+      },
+      found ? 'extract resumed' : 'extract started',
+    );
+    const manifest = await extractRun({ ...options, segmentRecords, checkpoint, lease, timings });
+    await lease.assertHeld();
+    const publishStart = performance.now();
+    await publishRun(store, runId);
+    log.info({ runId, ms: Math.round(performance.now() - publishStart) }, 'run published to data/');
+    // The checkpoint goes last: until then a rerun finds this run and only publishes it again.
+    for (const key of await store.list(runSegmentsPrefix(runId))) await store.delete(key);
+    await store.delete(runCheckpointKey(runId));
+    return manifest;
+  } finally {
+    await lease.release().catch((error: unknown) => {
+      log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'lease not released; it expires by itself',
+      );
+    });
+  }
+}
+
+interface RunContext extends ExtractOptions {
+  segmentRecords: number;
+  checkpoint: ExtractCheckpoint;
+  lease: Lease;
+  timings: Record<string, number>;
+}
+
+/** Write (or finish) the run's segments, assemble its files and write its manifest. */
+async function extractRun(ctx: RunContext): Promise<RunManifest> {
+  const { client, store, log, progress, checkpoint, timings } = ctx;
+  const runId = checkpoint.runId;
+  if (checkpoint.users.done && checkpoint.conversations.done && (await store.exists(runManifestKey(runId)))) {
+    log.info({ runId }, 'run was complete before it stopped; publishing it');
+    return readManifest(store, runManifestKey(runId));
+  }
+  const base = { ...checkpoint.requests };
+  // Saves are chained so that an older state never lands after a newer one.
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    saving = saving.then(() => {
+      checkpoint.updatedAt = new Date().toISOString();
+      checkpoint.requests = requestsSoFar(base, client);
+      return writeCheckpoint(store, checkpoint);
+    });
+    return saving;
+  };
+  const stopSignal = anySignal([ctx.signal, ctx.lease.lost]);
+
+  if (progress) {
+    progress.counts.contacts = checkpoint.users.count;
+    progress.counts.conversations = checkpoint.conversations.count;
+    progress.counts.parts = checkpoint.conversations.parts;
+  }
   progress?.start();
   try {
+    await save();
     const usersTask = timed(timings, 'users', () =>
-      store.put(
-        runKey(runId, 'users'),
-        jsonArrayChunks(
-          client.mapConcurrent(client.listContacts(), (contact) => client.completeContact(contact)),
-          () => {
-            userCount++;
-            if (progress) progress.counts.contacts++;
-          },
-        ),
-      ),
+      writeSegmentedStream({
+        store,
+        runId,
+        stream: 'users',
+        state: checkpoint.users,
+        list: () => client.listContacts(),
+        process: (items) =>
+          client.mapConcurrent(items, async (contact): Promise<Processed> => ({
+            id: String(contact.id),
+            record: await client.completeContact(contact),
+          })),
+        segmentRecords: ctx.segmentRecords,
+        onItem: () => {
+          if (progress) progress.counts.contacts++;
+        },
+        save,
+        signal: stopSignal,
+        log,
+      }),
     );
 
-    const fetchDetail = async (summary: { id: string }): Promise<Record<string, unknown> | undefined> => {
+    const conv = checkpoint.conversations;
+    let pending = { parts: 0, truncated: [] as string[], vanished: [] as string[] };
+    const fetchDetail = async (summary: { id: string }): Promise<Processed> => {
       try {
-        return await client.getConversation(summary.id);
+        return { id: String(summary.id), record: await client.getConversation(summary.id) };
       } catch (error) {
         // Deleted between the list and the detail request: nothing left to copy, but say so.
-        if (error instanceof SourceError && error.status === 404) {
-          vanished.push(summary.id);
-          return undefined;
-        }
+        if (error instanceof SourceError && error.status === 404) return { id: String(summary.id) };
         throw error;
       }
     };
     const conversationsTask = timed(timings, 'conversations', () =>
-      store.put(
-        runKey(runId, 'conversations'),
-        jsonArrayChunks(
-          withoutGaps(client.mapConcurrent(client.listConversations(), fetchDetail)),
-          (item) => {
-            const conversation = item as Record<string, unknown>;
-            const count = partsOf(conversation).length;
-            conversationCount++;
-            parts += count;
-            if (!partsComplete(conversation)) truncated.push(String(conversation.id));
-            if (progress) {
-              progress.counts.conversations++;
-              progress.counts.parts += count;
-            }
-          },
-        ),
-      ),
+      writeSegmentedStream({
+        store,
+        runId,
+        stream: 'conversations',
+        state: conv,
+        list: () => client.listConversations(),
+        process: (items) => client.mapConcurrent(items, fetchDetail),
+        segmentRecords: ctx.segmentRecords,
+        onItem: (item) => {
+          if (item.record === undefined) {
+            pending.vanished.push(item.id);
+            return;
+          }
+          const conversation = item.record as Record<string, unknown>;
+          const count = partsOf(conversation).length;
+          pending.parts += count;
+          if (!partsComplete(conversation)) pending.truncated.push(String(conversation.id));
+          if (progress) {
+            progress.counts.conversations++;
+            progress.counts.parts += count;
+          }
+        },
+        commit: () => {
+          conv.parts += pending.parts;
+          conv.truncated.push(...pending.truncated);
+          conv.vanished.push(...pending.vanished);
+          pending = { parts: 0, truncated: [], vanished: [] };
+        },
+        reset: () => {
+          conv.parts = 0;
+          conv.truncated = [];
+          conv.vanished = [];
+        },
+        save,
+        signal: stopSignal,
+        log,
+      }),
     );
 
-    const [users, conversations] = await Promise.all([usersTask, conversationsTask]);
+    const settled = await Promise.allSettled([usersTask, conversationsTask]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await save().catch((error: unknown) => {
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'checkpoint not saved');
+      });
+      if (stopSignal.aborted) {
+        const reason =
+          stopSignal.reason instanceof Error ? stopSignal.reason.message : String(stopSignal.reason);
+        if (ctx.lease.lost.aborted) throw ctx.lease.lost.reason;
+        throw new TransientError(
+          `The extract was stopped (${reason}) before it finished; data/ is unchanged. Its progress is saved in ${runCheckpointKey(runId)} (${checkpoint.users.count} contacts, ${checkpoint.conversations.count} conversations): run the extract again to resume.`,
+          { cause: failed.reason },
+        );
+      }
+      throw failed.reason;
+    }
+
+    const assembleStart = performance.now();
+    const users = await assembleSegments(store, checkpoint.users.segments, runKey(runId, 'users'));
+    const conversations = await assembleSegments(store, conv.segments, runKey(runId, 'conversations'));
+    timings.assemble = Math.round(performance.now() - assembleStart);
     const manifest: RunManifest = {
       runId,
-      apiVersion: options.apiVersion,
-      apiUrl: options.apiUrl,
-      startedAt: startedAt.toISOString(),
+      apiVersion: checkpoint.apiVersion,
+      apiUrl: checkpoint.apiUrl,
+      startedAt: checkpoint.startedAt,
       finishedAt: new Date().toISOString(),
       streams: {
-        users: { key: runKey(runId, 'users'), count: userCount, bytes: users.bytes, sha256: users.sha256 },
+        users: { key: runKey(runId, 'users'), count: users.count, bytes: users.bytes, sha256: users.sha256 },
         conversations: {
           key: runKey(runId, 'conversations'),
-          count: conversationCount,
+          count: conversations.count,
           bytes: conversations.bytes,
           sha256: conversations.sha256,
         },
       },
-      parts,
-      truncatedConversations: truncated,
-      vanishedConversations: vanished,
+      parts: conv.parts,
+      truncatedConversations: conv.truncated,
+      vanishedConversations: conv.vanished,
       timings,
-      requests: {
-        total: client.stats.requests,
-        retries: client.stats.retries,
-        rateLimited: client.stats.rateLimited,
-      },
+      requests: requestsSoFar(base, client),
     };
     await writeManifest(store, runManifestKey(runId), manifest);
-    // Not in the manifest: publishing copies the manifest itself, so it cannot time its own copy.
-    const publishStart = performance.now();
-    await publishRun(store, runId);
-    log.info({ runId, ms: Math.round(performance.now() - publishStart) }, 'run published to data/');
     return manifest;
   } finally {
     progress?.stop();
   }
+}
+
+function requestsSoFar(
+  base: ExtractCheckpoint['requests'],
+  client: IntercomClient,
+): ExtractCheckpoint['requests'] {
+  return {
+    total: base.total + client.stats.requests,
+    retries: base.retries + client.stats.retries,
+    rateLimited: base.rateLimited + client.stats.rateLimited,
+  };
+}
+
+/** A signal that aborts when any of `signals` does, with that one's reason. */
+function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
@@ -135,10 +293,6 @@ async function timed<T>(timings: Record<string, number>, name: string, fn: () =>
   } finally {
     timings[name] = Math.round(performance.now() - start);
   }
-}
-
-async function* withoutGaps<T>(source: AsyncIterable<T | undefined>): AsyncGenerator<T> {
-  for await (const item of source) if (item !== undefined) yield item;
 }
 
 function workspaceOf(me: Record<string, unknown>): string | undefined {
