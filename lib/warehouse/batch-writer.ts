@@ -1,5 +1,9 @@
-import type { Pool, PoolConnection } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransientError } from '../errors';
 import type { StreamName } from '../lake/keys';
+import type { Logger } from '../logger';
+import { serverErrorOf } from './connection';
 import { quoteId, toTuple } from './rows';
 import { LOAD_TABLES, SHAPES, type LoadTable, type TargetNames } from './tables';
 
@@ -36,6 +40,10 @@ export interface BatchWriterOptions {
   concurrency: number;
   /** `DATETIME` literal stamped on quarantine rows. */
   loadedAt: string;
+  /** Tries of a batch that meets a deadlock or lock wait timeout (default 4). */
+  lockAttempts?: number;
+  /** Where retries are logged (a warning each). */
+  log?: Logger;
 }
 
 /** What a writer has committed so far, per stream. */
@@ -64,9 +72,29 @@ const REFUSALS = new Set([
   'ER_WRONG_VALUE',
   'ER_DATETIME_FUNCTION_OVERFLOW',
 ]);
-/** Lock conflicts between concurrent upsert batches: the batch is simply written again. */
+/**
+ * Lock conflicts (with another session, or between our own upsert batches): the server has rolled
+ * the batch back (or the writer does), so writing it again is safe.
+ */
 const LOCK_CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const LOCK_RETRIES = 3;
+const LOCK_ATTEMPTS = 4;
+/**
+ * Codes after which the connection is gone (killed, server restarted, network cut). The server rolls
+ * back a transaction whose connection dies, so a batch that had not sent COMMIT is written again on
+ * a fresh connection.
+ */
+const CONNECTION_LOST = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+]);
+const CONNECTION_ATTEMPTS = 4;
+const BACKOFF_BASE_MS = 100;
 /** Room for `INSERT INTO … VALUES` and the ON DUPLICATE KEY clause in a packet. */
 const STATEMENT_OVERHEAD_BYTES = 64 * 1024;
 
@@ -77,6 +105,48 @@ function codeOf(error: unknown): string {
 /** Whether the server refused `error`'s statement because of the data in it. */
 export function isRefusal(error: unknown): boolean {
   return REFUSALS.has(codeOf(error));
+}
+
+/** Whether `error` (or the mysql2 error inside it) means the connection is gone. */
+export function isConnectionLost(error: unknown): boolean {
+  const server = serverErrorOf(error);
+  if (server && CONNECTION_LOST.has(server.code)) return true;
+  // mysql2 refuses further queries on a connection that died with a message and no code.
+  return /closed state|connection lost/i.test(server?.message ?? (error as Error | undefined)?.message ?? '');
+}
+
+/** Exponential backoff with jitter: ~100, 200, 400 ms. */
+function backoffMs(attempt: number): number {
+  return BACKOFF_BASE_MS * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+}
+
+/** A batch's statement failed: the server error, the table it was writing, and at which step. */
+class BatchFailure extends Error {
+  /** Tries made when the error is a lock conflict that outlasted its retries. */
+  attempts = 1;
+
+  constructor(
+    override readonly cause: unknown,
+    readonly table: LoadTable,
+    readonly phase: 'write' | 'commit',
+  ) {
+    super(serverErrorOf(cause)?.message ?? String(cause), { cause });
+  }
+
+  /** The error the load reports: lock conflicts name the table and say what to do; others as they are. */
+  toError(mode: WriteMode): unknown {
+    const code = codeOf(this.cause);
+    if (!LOCK_CONFLICTS.has(code)) return this.cause;
+    const what = code === 'ER_LOCK_DEADLOCK' ? 'deadlocked with' : 'waited too long for locks held by';
+    return new TransientError(
+      `Writing table ${this.table} ${what} another session ${this.attempts} times in a row (${code}). ${
+        mode === 'upsert'
+          ? 'Another program is holding rows of the live tables: find it with SHOW ENGINE INNODB STATUS or information_schema.INNODB_TRX, let it finish or stop it, then run the load again'
+          : 'Something else is writing to the load tables: make sure no other load or program uses them, then run the load again'
+      }.`,
+      { cause: this.cause },
+    );
+  }
 }
 
 /**
@@ -124,6 +194,7 @@ export class BatchWriter {
   };
   private readonly options: BatchWriterOptions;
   private readonly maxStatementBytes: number;
+  private readonly lockAttempts: number;
   private batch: RecordUnit[] = [];
   private batchBytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -135,6 +206,7 @@ export class BatchWriter {
       1024,
       Math.min(options.batchBytes, options.maxPacketBytes - STATEMENT_OVERHEAD_BYTES),
     );
+    this.lockAttempts = Math.max(1, options.lockAttempts ?? LOCK_ATTEMPTS);
   }
 
   /** The largest tuple a statement can carry; a record with a larger row is quarantined unsent. */
@@ -254,67 +326,171 @@ export class BatchWriter {
   }
 
   private async writeBatch(units: RecordUnit[]): Promise<void> {
-    const connection = await this.options.pool.getConnection();
-    try {
+    // Units whose transaction has committed leave `pending`, so a retry after a lost connection
+    // writes only what is not in the database yet and can never insert a row twice.
+    const pending = [...units];
+    let table: LoadTable = units[0]?.rows.users ? 'users' : 'conversation';
+    for (let attempt = 1; ; attempt++) {
+      let connection: PoolConnection | undefined;
       try {
-        await this.writeUnits(connection, units);
-        this.count(units);
+        connection = await this.options.pool.getConnection();
+        await this.writePending(connection, pending);
+        connection.release();
         return;
       } catch (error) {
-        if (!isRefusal(error)) throw error;
-      }
-      for (const unit of units) {
-        try {
-          await this.writeUnits(connection, [unit]);
-          this.count([unit]);
-        } catch (error) {
-          if (!isRefusal(error) || this.isQuarantine(unit)) throw error;
-          const reason = `the database refused it: ${(error as Error).message}`;
-          const q = this.quarantineUnit(unit.stream, unit.recordId, unit.raw, reason);
-          await this.writeUnits(connection, [q]);
-          this.count([q]);
+        const lost = isConnectionLost(error);
+        // A connection that broke must not go back to the pool for the next batch to meet.
+        if (connection) {
+          if (lost) connection.destroy();
+          else connection.release();
         }
+        const failure = error instanceof BatchFailure ? error : undefined;
+        table = failure?.table ?? table;
+        const cause = failure?.cause ?? error;
+        if (!lost) throw failure ? failure.toError(this.options.mode) : error;
+        if (failure?.phase === 'commit' && !this.canRepeat(pending)) {
+          const outcome = await this.committed(pending).catch(() => 'unknown' as const);
+          if (outcome === 'yes') {
+            this.count(pending);
+            return;
+          }
+          if (outcome === 'unknown') {
+            throw new TransientError(
+              `The connection to the warehouse was lost while a batch into table ${table} was committing, and whether it was written cannot be told; the load stopped rather than risk a row twice. Run the load again.`,
+              { cause },
+            );
+          }
+        }
+        if (attempt >= CONNECTION_ATTEMPTS) {
+          throw new TransientError(
+            `The connection to the warehouse was lost ${attempt} times while writing table ${table} (${codeOf(cause) || 'connection lost'}). Check that the database server is up and not restarting or killing sessions, then run the load again.`,
+            { cause },
+          );
+        }
+        this.options.log?.warn({ table, code: codeOf(cause), attempt }, 'connection lost, batch retried');
+        await sleep(backoffMs(attempt));
       }
-    } finally {
-      connection.release();
     }
   }
 
+  /**
+   * Whether `units` may be written again when it is unknown whether their COMMIT went through: in
+   * upsert mode every row is keyed and written with ON DUPLICATE KEY UPDATE (parts and links are
+   * deleted first), so a second write gives the same rows; quarantine rows are appended, and a
+   * full refresh's plain INSERT would meet its own rows as duplicates.
+   */
+  private canRepeat(units: RecordUnit[]): boolean {
+    return this.options.mode === 'upsert' && !units.some((u) => this.isQuarantine(u));
+  }
+
+  /**
+   * After a COMMIT whose answer was lost: whether the batch is in the database. In a full refresh the
+   * batch's plain INSERTs succeeded, so none of its ids was in the fresh tables before it: all of
+   * them there now means it committed, none means it rolled back. Quarantine rows have no natural
+   * key, so a batch holding one cannot be told.
+   */
+  private async committed(units: RecordUnit[]): Promise<'yes' | 'no' | 'unknown'> {
+    if (this.options.mode !== 'full' || units.some((u) => this.isQuarantine(u))) return 'unknown';
+    const ids = { users: [] as string[], conversation: [] as string[] };
+    for (const unit of units) {
+      const id = unit.stream === 'users' ? unit.recordId : unit.conversationId;
+      if (id === null || id === undefined) return 'unknown';
+      ids[unit.stream === 'users' ? 'users' : 'conversation'].push(id);
+    }
+    let found = 0;
+    for (const table of ['users', 'conversation'] as const) {
+      if (ids[table].length === 0) continue;
+      const [rows] = await this.options.pool.query<RowDataPacket[]>(
+        `SELECT COUNT(*) AS n FROM ${quoteId(this.options.tables[table])} WHERE id IN (?)`,
+        [ids[table]],
+      );
+      found += Number(rows[0]?.n ?? 0);
+    }
+    if (found === units.length) return 'yes';
+    return found === 0 ? 'no' : 'unknown';
+  }
+
+  /** Write `pending` on `connection`, removing each unit from it once its transaction committed. */
+  private async writePending(connection: PoolConnection, pending: RecordUnit[]): Promise<void> {
+    try {
+      await this.writeUnits(connection, pending);
+      this.count(pending);
+      pending.length = 0;
+      return;
+    } catch (error) {
+      if (!(error instanceof BatchFailure) || !isRefusal(error.cause)) throw error;
+    }
+    while (pending.length > 0) {
+      const unit = pending[0] as RecordUnit;
+      try {
+        await this.writeUnits(connection, [unit]);
+        this.count([unit]);
+      } catch (error) {
+        if (!(error instanceof BatchFailure) || !isRefusal(error.cause) || this.isQuarantine(unit)) {
+          throw error;
+        }
+        const reason = `the database refused it: ${(error.cause as Error).message}`;
+        const q = this.quarantineUnit(unit.stream, unit.recordId, unit.raw, reason);
+        // The quarantine row takes the refused unit's place, so a retry writes it, not the unit.
+        pending[0] = q;
+        await this.writeUnits(connection, [q]);
+        this.count([q]);
+      }
+      pending.shift();
+    }
+  }
+
+  /** Write `units` in one transaction, again after a lock conflict, with backoff, a few times. */
   private async writeUnits(connection: PoolConnection, units: RecordUnit[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.writeOnce(connection, units);
         return;
       } catch (error) {
-        if (!LOCK_CONFLICTS.has(codeOf(error)) || attempt >= LOCK_RETRIES) throw error;
+        if (!(error instanceof BatchFailure) || !LOCK_CONFLICTS.has(codeOf(error.cause))) throw error;
+        if (attempt >= this.lockAttempts) {
+          error.attempts = attempt;
+          throw error;
+        }
+        this.options.log?.warn(
+          { table: error.table, code: codeOf(error.cause), attempt },
+          'lock conflict, batch retried',
+        );
+        await sleep(backoffMs(attempt));
       }
     }
   }
 
   private async writeOnce(connection: PoolConnection, units: RecordUnit[]): Promise<void> {
     const { tables, mode } = this.options;
-    await connection.query('START TRANSACTION');
+    let table: LoadTable = units[0]?.rows.users ? 'users' : 'conversation';
+    let phase: BatchFailure['phase'] = 'write';
     try {
+      await connection.query('START TRANSACTION');
       if (mode === 'upsert') {
         const ids = units.flatMap((u) => (u.conversationId === undefined ? [] : [u.conversationId]));
         if (ids.length > 0) {
           // A conversation's parts and links are replaced, not merged: a part deleted in Intercom
           // (or a contact removed from the conversation) must go from the warehouse too.
-          for (const table of ['conversation_part', 'conversation_contact'] as const) {
-            await connection.query(`DELETE FROM ${quoteId(tables[table])} WHERE conversation_id IN (?)`, [
-              ids,
-            ]);
+          for (const t of ['conversation_part', 'conversation_contact'] as const) {
+            table = t;
+            await connection.query(`DELETE FROM ${quoteId(tables[t])} WHERE conversation_id IN (?)`, [ids]);
           }
         }
       }
-      for (const table of LOAD_TABLES) {
-        const tuples = units.flatMap((u) => u.rows[table] ?? []);
-        if (tuples.length > 0) await this.insert(connection, table, tuples);
+      for (const t of LOAD_TABLES) {
+        const tuples = units.flatMap((u) => u.rows[t] ?? []);
+        if (tuples.length === 0) continue;
+        table = t;
+        await this.insert(connection, t, tuples);
       }
+      phase = 'commit';
       await connection.query('COMMIT');
     } catch (error) {
-      await connection.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      // Also after a lock wait timeout, which by default rolls back only the statement and leaves
+      // the transaction open with the rows written so far.
+      if (!isConnectionLost(error)) await connection.query('ROLLBACK').catch(() => undefined);
+      throw new BatchFailure(error, table, phase);
     }
   }
 

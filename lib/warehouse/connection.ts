@@ -93,6 +93,17 @@ function connectionOptions(settings: DatabaseSettings): PoolOptions {
   };
 }
 
+/** Settings of the pool `openWarehouse` returns. */
+export interface OpenWarehouseOptions {
+  /** Connections in the pool (default 6). */
+  connectionLimit?: number;
+  /**
+   * `innodb_lock_wait_timeout` of every session, in seconds (default: the server's, 50 s on
+   * MySQL and MariaDB): how long a statement waits for a row lock before ER_LOCK_WAIT_TIMEOUT.
+   */
+  lockWaitTimeoutSeconds?: number;
+}
+
 /**
  * Connect to the warehouse named by `databaseUrl`, creating its database (utf8mb4) when it does
  * not exist yet, and return a pool on it. Every pooled session runs strict, in UTC.
@@ -103,7 +114,7 @@ function connectionOptions(settings: DatabaseSettings): PoolOptions {
  */
 export async function openWarehouse(
   databaseUrl: string,
-  options: { connectionLimit?: number } = {},
+  options: OpenWarehouseOptions = {},
 ): Promise<Warehouse> {
   const settings = parseDatabaseUrl(databaseUrl);
   const label = labelOf(settings);
@@ -115,9 +126,16 @@ export async function openWarehouse(
     // Pooled connections idle longer than this are closed, so a finished load leaves none behind.
     idleTimeout: 30_000,
   });
+  const lockWait = options.lockWaitTimeoutSeconds;
   pool.pool.on('connection', (connection) => {
     // Queued before any query of the borrower, so every statement on it runs in this mode.
     connection.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', time_zone = '+00:00'`);
+    // READ COMMITTED takes no gap locks for searches, so batches that delete and insert rows of
+    // different conversations side by side cannot deadlock on the gaps between them.
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    if (lockWait !== undefined) {
+      connection.query('SET SESSION innodb_lock_wait_timeout = ?', [Math.max(1, Math.round(lockWait))]);
+    }
   });
   try {
     await pool.query('SELECT 1');

@@ -26,8 +26,13 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Bytes of SQL per batch (default 2 MiB; capped below the server's max_allowed_packet). */
   batchBytes?: number;
-  /** Batches written at once in full mode, each on its own connection (default 4; upsert uses 1). */
+  /** Batches written at once, each on its own connection (default 4). */
   concurrency?: number;
+  /**
+   * How long a statement waits for a row lock another session holds, in seconds (default: the
+   * server's `innodb_lock_wait_timeout`); a batch that times out is retried a few times with backoff.
+   */
+  lockWaitTimeoutSeconds?: number;
   /** Folder of the drizzle migrations (default drizzle/migrations). */
   migrationsFolder?: string;
 }
@@ -83,7 +88,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
 
   // Read the manifest before touching the database: without a finished extract there is nothing to do.
   const manifest = await readLoadManifest(store);
-  const warehouse = await openWarehouse(options.databaseUrl, { connectionLimit: concurrency + 2 });
+  const warehouse = await openWarehouse(options.databaseUrl, {
+    connectionLimit: concurrency + 2,
+    lockWaitTimeoutSeconds: options.lockWaitTimeoutSeconds,
+  });
   const after =
     mode === 'full'
       ? 'The warehouse tables were left as they were.'
@@ -113,11 +121,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         tables: names,
         batchBytes: Math.min(options.batchBytes ?? DEFAULT_BATCH_BYTES, Math.floor(maxPacketBytes / 2)),
         maxPacketBytes,
-        // Upsert batches delete and insert parts by conversation_id in live tables; run side by side,
-        // their gap locks deadlock each other (measured: 4 writers on 5,000 conversations fail
-        // after retries). One writer has no one to deadlock with; full refresh has no deletes.
-        concurrency: mode === 'upsert' ? 1 : concurrency,
+        // Upsert batches of different conversations run side by side: the sessions are READ
+        // COMMITTED (see openWarehouse), so their deletes by conversation_id lock only the rows
+        // they delete, not the gaps that made 4 writers deadlock under REPEATABLE READ.
+        concurrency,
         loadedAt: formatDatetime(Math.floor(Date.now() / 1000)),
+        log,
       });
       let counts: TableCounts;
       const records: Record<StreamName, number> = { users: 0, conversations: 0 };
@@ -260,7 +269,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 function asLoadError(error: unknown, warehouse: Warehouse, after: string): SyncError {
   if (error instanceof SyncError) {
-    if (error instanceof TransientError && error.message.startsWith('The load was stopped')) {
+    if (error instanceof TransientError && !error.message.includes(after)) {
+      // Stopped, or a writer's lost connection or lock conflict: say what state it left behind.
       return new TransientError(`${error.message} ${after}`, { cause: error });
     }
     return error;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 
 /** The local server the tests use (MariaDB/MySQL on 127.0.0.1:3306, user root, no password). */
@@ -52,4 +53,42 @@ export async function queryServer<T = mysql.RowDataPacket>(
   } finally {
     await connection.end();
   }
+}
+
+/** A TCP proxy in front of the test server whose connections a test can cut. */
+export interface CuttableProxy {
+  /** `mysql://root@127.0.0.1:<proxy port>/<database>`. */
+  url: string;
+  /** Drop every open connection and refuse new ones, as a server that went away. */
+  cut(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Start a proxy on 127.0.0.1 (random port) to database `name` on the test server. */
+export async function startCuttableProxy(name: string): Promise<CuttableProxy> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(3306, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const stop = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `mysql://root@127.0.0.1:${port}/${name}`,
+    cut: () => (stopped ??= stop()),
+    close: () => (stopped ??= stop()),
+  };
 }

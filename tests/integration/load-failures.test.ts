@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { DataError, TransientError } from '../../lib/errors';
+import { DataError } from '../../lib/errors';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import {
@@ -165,49 +165,6 @@ describe('load failures', () => {
     await rm(path.join(good.folder, 'data', 'manifest.json'));
     await expect(runLoad({ store: good.store, databaseUrl: db.url })).rejects.toThrow(/data\/manifest\.json/);
     expect(await query(db.url, 'SHOW TABLES')).toEqual([]);
-  });
-
-  it('keeps the previous tables readable and whole when its connection is killed mid-load; a rerun is clean', async () => {
-    const small = await lake({ users: goodUsers, conversations: goodConversations });
-    await runLoad({ store: small.store, databaseUrl: db.url });
-    const previous = await snapshot(db.url);
-    const big = await lake({
-      users: Array.from({ length: 400 }, (_, i) => fixtureContact(i)),
-      conversations: Array.from({ length: 400 }, (_, i) => fixtureConversation(i, { parts: 20 })),
-    });
-
-    const load = runLoad({ store: big.store, databaseUrl: db.url, batchBytes: 16 * 1024, concurrency: 1 });
-    const outcome = load.then(
-      () => 'finished',
-      (error: unknown) => error,
-    );
-    let killed = false;
-    for (let i = 0; i < 2000 && !killed; i++) {
-      const busy = await query(
-        db.url,
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'INSERT INTO `conversation%'",
-        [db.name],
-      );
-      if (busy[0]) {
-        await query(db.url, `KILL ${Number(busy[0].ID)}`).catch(() => undefined);
-        killed = true;
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-    const error = await outcome;
-
-    expect(killed).toBe(true);
-    expect(error).toBeInstanceOf(TransientError);
-    expect(String((error as Error).message)).toMatch(/left as they were/);
-    expect(await snapshot(db.url)).toEqual(previous);
-    const rerun = await runLoad({ store: big.store, databaseUrl: db.url });
-    expect(rerun.tables).toEqual({
-      users: 400,
-      conversation: 400,
-      conversation_part: 8000,
-      conversation_contact: 400,
-    });
   });
 
   it('stops when its signal aborts and leaves the previous tables in place', async () => {

@@ -1,0 +1,220 @@
+import mysql from 'mysql2/promise';
+import { TransientError } from '../../lib/errors';
+import { runLoad, type LoadSummary } from '../../tasks/load/run-load';
+import { createTestDatabase, queryServer, startCuttableProxy, type TestDatabase } from '../helpers/database';
+import {
+  fixtureContact,
+  fixtureConversation,
+  writeFixtureLake,
+  type FixtureLake,
+} from '../helpers/fixture-lake';
+
+type Row = Record<string, unknown>;
+
+async function query(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
+  try {
+    const [rows] = await connection.query(sql, values);
+    return rows as Row[];
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Every table's rows (and the list of tables), to compare the warehouse before and after. */
+async function snapshot(url: string, options: { liveOnly?: boolean } = {}): Promise<unknown> {
+  const tables = (await query(url, 'SHOW TABLES'))
+    .map((r) => String(Object.values(r)[0]))
+    .filter((name) => !options.liveOnly || !name.endsWith('__new'))
+    .sort();
+  const out: Record<string, unknown> = { tables };
+  for (const table of tables) {
+    if (table.startsWith('__')) continue;
+    out[table] = await query(url, `SELECT * FROM \`${table}\` ORDER BY 1, 2`);
+  }
+  return out;
+}
+
+/** Settle `promise` to its value or its error, so a test can look at either. */
+function outcomeOf<T>(promise: Promise<T>): Promise<T | Error> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => error as Error,
+  );
+}
+
+/** Wait until a session of `db` runs a statement matching `like`; returns its connection id. */
+async function waitForStatement(
+  db: TestDatabase,
+  like: string,
+  until: Promise<unknown>,
+): Promise<number | undefined> {
+  let done = false;
+  void until.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    const busy = await query(
+      db.url,
+      'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ? AND ID <> CONNECTION_ID()',
+      [db.name, like],
+    );
+    if (busy[0]) return Number(busy[0].ID);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return undefined;
+}
+
+/** Deadlocks the server has detected since it started (MariaDB's Innodb_deadlocks). */
+async function deadlockCount(): Promise<number> {
+  const rows = await queryServer<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'");
+  return Number(rows[0]?.Value ?? 0);
+}
+
+const BIG = {
+  users: Array.from({ length: 400 }, (_, i) => fixtureContact(i)),
+  conversations: Array.from({ length: 400 }, (_, i) => fixtureConversation(i, { parts: 20 })),
+};
+const BIG_TABLES = { users: 400, conversation: 400, conversation_part: 8000, conversation_contact: 400 };
+
+describe('warehouse faults', () => {
+  let db: TestDatabase;
+  const lakes: FixtureLake[] = [];
+  const lake = async (content: Parameters<typeof writeFixtureLake>[0]) => {
+    const made = await writeFixtureLake(content);
+    lakes.push(made);
+    return made;
+  };
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await db.drop();
+    await Promise.all(lakes.splice(0).map((l) => l.remove()));
+  });
+
+  it('writes the batch again on a new connection when its connection is killed mid-load, and ends with exactly the clean result', async () => {
+    const big = await lake(BIG);
+    const load = outcomeOf(
+      runLoad({ store: big.store, databaseUrl: db.url, batchBytes: 16 * 1024, concurrency: 2 }),
+    );
+    const id = await waitForStatement(db, 'INSERT INTO `conversation%', load);
+    expect(id).toBeDefined();
+    await query(db.url, `KILL ${Number(id)}`).catch(() => undefined);
+    const result = await load;
+
+    expect(result).not.toBeInstanceOf(Error);
+    expect((result as LoadSummary).tables).toEqual(BIG_TABLES);
+    expect(await query(db.url, 'SELECT COUNT(DISTINCT id) AS n FROM conversation_part')).toEqual([
+      { n: 8000 },
+    ]);
+    const clean = await lake(BIG);
+    const before = await snapshot(db.url);
+    await runLoad({ store: clean.store, databaseUrl: db.url });
+    expect(await snapshot(db.url)).toEqual(before);
+  });
+
+  it('fails clearly with the previous tables intact when the server goes away mid-load and stays away', async () => {
+    const small = await lake({ users: [fixtureContact(1)], conversations: [fixtureConversation(1)] });
+    await runLoad({ store: small.store, databaseUrl: db.url });
+    const previous = await snapshot(db.url);
+    const big = await lake(BIG);
+    const proxy = await startCuttableProxy(db.name);
+    try {
+      const load = outcomeOf(
+        runLoad({ store: big.store, databaseUrl: proxy.url, batchBytes: 16 * 1024, concurrency: 2 }),
+      );
+      expect(await waitForStatement(db, 'INSERT INTO `conversation%', load)).toBeDefined();
+      await proxy.cut();
+      const error = await load;
+
+      expect(error).toBeInstanceOf(TransientError);
+      expect((error as Error).message).toMatch(
+        /connection to the warehouse was lost.*table (users|conversation\w*).*[Rr]un the load again.*left as they were/,
+      );
+    } finally {
+      await proxy.close();
+    }
+    // The fresh `__new` tables stay behind with the server gone; the next load drops them first.
+    expect(await snapshot(db.url, { liveOnly: true })).toEqual(previous);
+  });
+
+  it('retries an upsert batch that timed out waiting for a row lock, and finishes once the lock is released', async () => {
+    const first = await lake({ users: [fixtureContact(1), fixtureContact(2)], conversations: [] });
+    await runLoad({ store: first.store, databaseUrl: db.url, mode: 'upsert' });
+    const next = await lake({
+      users: [fixtureContact(1, { name: 'Renamed' }), fixtureContact(2)],
+      conversations: [],
+    });
+    const holder = await mysql.createConnection(db.url);
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [fixtureContact(1).id]);
+      const load = outcomeOf(
+        runLoad({ store: next.store, databaseUrl: db.url, mode: 'upsert', lockWaitTimeoutSeconds: 1 }),
+      );
+      // Held past the first 1 s timeout, so the batch fails once and is retried.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await holder.query('ROLLBACK');
+      const result = await load;
+      expect(result).not.toBeInstanceOf(Error);
+      expect((result as LoadSummary).tables.users).toBe(2);
+    } finally {
+      await holder.end();
+    }
+    expect(await query(db.url, 'SELECT name FROM users WHERE id = ?', [fixtureContact(1).id])).toEqual([
+      { name: 'Renamed' },
+    ]);
+  });
+
+  it('gives up after a bounded number of lock wait timeouts with an error naming the table and what to do', async () => {
+    const first = await lake({ users: [fixtureContact(1)], conversations: [fixtureConversation(1)] });
+    await runLoad({ store: first.store, databaseUrl: db.url, mode: 'upsert' });
+    const previous = await snapshot(db.url);
+    const holder = await mysql.createConnection(db.url);
+    try {
+      await holder.query('START TRANSACTION');
+      await holder.query('SELECT id FROM users FOR UPDATE');
+      const error = await outcomeOf(
+        runLoad({ store: first.store, databaseUrl: db.url, mode: 'upsert', lockWaitTimeoutSeconds: 1 }),
+      );
+      expect(error).toBeInstanceOf(TransientError);
+      expect((error as Error).message).toMatch(
+        /Writing table users waited too long for locks held by another session 4 times in a row \(ER_LOCK_WAIT_TIMEOUT\).*INNODB_TRX.*run the load again/,
+      );
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect(await snapshot(db.url)).toEqual(previous);
+  });
+
+  it('writes an upsert batch again when the server picks it as a deadlock victim', async () => {
+    const users = Array.from({ length: 6 }, (_, i) => fixtureContact(i));
+    const conversations = Array.from({ length: 40 }, (_, i) => fixtureConversation(i));
+    const first = await lake({ users, conversations });
+    await runLoad({ store: first.store, databaseUrl: db.url, mode: 'upsert' });
+    const next = await lake({ users: users.map((u) => ({ ...u, name: 'Again' })), conversations: [] });
+    const deadlocksBefore = await deadlockCount();
+    const holder = await mysql.createConnection(db.url);
+    try {
+      await holder.query('START TRANSACTION');
+      // Many changed rows make the holder the heavier transaction, so the server rolls back the load's.
+      await holder.query("UPDATE conversation SET title = CONCAT(COALESCE(title, ''), '!')");
+      await holder.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [users[5]?.id]);
+      const load = outcomeOf(runLoad({ store: next.store, databaseUrl: db.url, mode: 'upsert' }));
+      const waiting = await waitForStatement(db, 'INSERT INTO `users`%', load);
+      expect(waiting).toBeDefined();
+      // The load holds users 0-4 and waits for user 5; asking for user 0 closes the cycle.
+      await holder.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [users[0]?.id]);
+      await holder.query('ROLLBACK');
+      const result = await load;
+      expect(result).not.toBeInstanceOf(Error);
+    } finally {
+      await holder.end();
+    }
+    expect(await deadlockCount()).toBeGreaterThan(deadlocksBefore);
+    expect(await query(db.url, "SELECT COUNT(*) AS n FROM users WHERE name = 'Again'")).toEqual([{ n: 6 }]);
+  });
+});
