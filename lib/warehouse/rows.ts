@@ -4,6 +4,7 @@
  */
 import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
+import { escape } from 'mysql2';
 
 /** A value the loader sends: JSON columns arrive as JSON text, `DATETIME` as `YYYY-MM-DD HH:MM:SS`. */
 export type SqlValue = string | number | boolean | null;
@@ -42,32 +43,17 @@ export function quoteId(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-/** Characters that must be escaped inside a single-quoted MySQL string literal. */
-// eslint-disable-next-line no-control-regex -- NUL and Ctrl-Z are exactly the characters to find.
-const UNSAFE = /[\0\\'\x1a]/g;
-const ESCAPES: Record<string, string> = { '\0': '\\0', '\\': '\\\\', "'": "\\'", '\x1a': '\\Z' };
-
 /**
- * `text` as a single-quoted MySQL string literal. Only NUL, backslash, quote and Ctrl-Z are
- * escaped: line feeds and double quotes are legal inside the literal, and JSON is full of double
- * quotes, which a general-purpose escaper would double the work (and bytes) for. Relies on the
- * session having no NO_BACKSLASH_ESCAPES, which the connection's sql_mode makes sure of.
+ * `row` as a SQL tuple `('a',1,NULL)` in the column order of `shape`, each value escaped by
+ * mysql2's own `escape` (the escaping `connection.query(sql, values)` applies to `?`), so the loader
+ * sends exactly what a parameterised query would, rendered once so a batch knows its size.
  */
-export function quoteString(text: string): string {
-  UNSAFE.lastIndex = 0;
-  return UNSAFE.test(text) ? `'${text.replace(UNSAFE, (c) => ESCAPES[c] as string)}'` : `'${text}'`;
-}
-
-/** `row` as a SQL tuple `('a',1,NULL)` in the column order of `shape`. */
 export function toTuple(shape: TableShape, row: Record<string, SqlValue>): string {
   let out = '(';
   for (let i = 0; i < shape.keys.length; i++) {
     const value = row[shape.keys[i] as string];
     if (i > 0) out += ',';
-    if (value === null || value === undefined) out += 'NULL';
-    else if (typeof value === 'number') out += String(value);
-    else if (typeof value === 'boolean') out += value ? '1' : '0';
-    else out += quoteString(value);
+    out += value === undefined ? 'NULL' : escape(value);
   }
   return out + ')';
 }
