@@ -1,0 +1,149 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import type { LakeStore } from '../../lib/lake/store';
+import { readLoadManifest, readStream } from '../../lib/warehouse/lake-input';
+import { mapConversation } from '../../lib/warehouse/map-conversation';
+import { mapUser } from '../../lib/warehouse/map-user';
+import { quoteId, type SqlValue } from '../../lib/warehouse/rows';
+import { SHAPES, type LoadTable } from '../../lib/warehouse/tables';
+
+/** The four data tables the comparison covers (the quarantine stays empty on sandbox data). */
+export const DATA_TABLES = ['users', 'conversation', 'conversation_part', 'conversation_contact'] as const;
+export type DataTable = (typeof DATA_TABLES)[number];
+
+/** TSV files of every table's rows, and the first rows kept for the one-row-at-a-time inserts. */
+export interface PreparedRows {
+  files: Record<DataTable, string>;
+  rows: Record<DataTable, number>;
+  sample: Record<DataTable, SqlValue[][]>;
+}
+
+/** A value in LOAD DATA's default text format (tab-separated, backslash escapes, \N for NULL). */
+function tsvValue(value: SqlValue | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') return String(value);
+  return value.replace(
+    /[\\\t\n\r\0]/g,
+    (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' })[c] as string,
+  );
+}
+
+async function writeLine(out: WriteStream, line: string): Promise<void> {
+  if (!out.write(line)) await once(out, 'drain');
+}
+
+/**
+ * Map the lake's records with the load's own mappers and write each table's rows as a TSV file in
+ * `folder` (not timed: this is the input LOAD DATA needs), keeping the first `sampleSize` rows.
+ */
+export async function prepareRows(
+  store: LakeStore,
+  folder: string,
+  sampleSize: number,
+): Promise<PreparedRows> {
+  const manifest = await readLoadManifest(store);
+  const files = Object.fromEntries(DATA_TABLES.map((t) => [t, path.join(folder, `${t}.tsv`)])) as Record<
+    DataTable,
+    string
+  >;
+  const outs = Object.fromEntries(DATA_TABLES.map((t) => [t, createWriteStream(files[t])])) as Record<
+    DataTable,
+    WriteStream
+  >;
+  const rows = { users: 0, conversation: 0, conversation_part: 0, conversation_contact: 0 };
+  const sample = {
+    users: [],
+    conversation: [],
+    conversation_part: [],
+    conversation_contact: [],
+  } as PreparedRows['sample'];
+  const put = async (table: DataTable, row: Record<string, unknown>): Promise<void> => {
+    const values = SHAPES[table].keys.map((k) => row[k] as SqlValue);
+    rows[table]++;
+    if (sample[table].length < sampleSize) sample[table].push(values);
+    await writeLine(outs[table], `${values.map(tsvValue).join('\t')}\n`);
+  };
+  for await (const record of readStream(store, 'users', manifest)) {
+    await put('users', mapUser(record, JSON.stringify(record)));
+  }
+  for await (const record of readStream(store, 'conversations', manifest)) {
+    const mapped = mapConversation(record, JSON.stringify(record));
+    await put('conversation', mapped.conversation);
+    for (const part of mapped.parts) await put('conversation_part', part);
+    for (const link of mapped.contacts) await put('conversation_contact', link);
+  }
+  await Promise.all(
+    DATA_TABLES.map(async (t) => {
+      outs[t].end();
+      await once(outs[t], 'finish');
+    }),
+  );
+  return { files, rows, sample };
+}
+
+/** Empty copies of the live tables (`<table>__bench`), created again for each measurement. */
+async function freshTable(connection: mysql.Connection, table: LoadTable): Promise<string> {
+  const name = `${table}__bench`;
+  await connection.query(`DROP TABLE IF EXISTS ${quoteId(name)}`);
+  await connection.query(`CREATE TABLE ${quoteId(name)} LIKE ${quoteId(table)}`);
+  return name;
+}
+
+/** Seconds `LOAD DATA LOCAL INFILE` takes for each table's TSV file, into an empty table. */
+export async function timeLoadData(
+  databaseUrl: string,
+  prepared: PreparedRows,
+): Promise<Record<DataTable, number>> {
+  const connection = await mysql.createConnection({
+    uri: databaseUrl,
+    charset: 'utf8mb4',
+    infileStreamFactory: (file: string) => createReadStream(file),
+  });
+  const seconds = {} as Record<DataTable, number>;
+  try {
+    await connection.query(
+      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+    );
+    for (const table of DATA_TABLES) {
+      const name = await freshTable(connection, table);
+      const started = performance.now();
+      await connection.query(
+        `LOAD DATA LOCAL INFILE ? INTO TABLE ${quoteId(name)} CHARACTER SET utf8mb4 (${SHAPES[table].columns.map(quoteId).join(',')})`,
+        [prepared.files[table]],
+      );
+      seconds[table] = (performance.now() - started) / 1000;
+      await connection.query(`DROP TABLE ${quoteId(name)}`);
+    }
+  } finally {
+    await connection.end();
+  }
+  return seconds;
+}
+
+/** Rows per second of one parameterised INSERT per row (autocommit), timed on each table's sample. */
+export async function timeRowInserts(
+  databaseUrl: string,
+  prepared: PreparedRows,
+): Promise<Record<DataTable, number>> {
+  const connection = await mysql.createConnection({ uri: databaseUrl, charset: 'utf8mb4' });
+  const perSecond = {} as Record<DataTable, number>;
+  try {
+    await connection.query(
+      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+    );
+    for (const table of DATA_TABLES) {
+      const name = await freshTable(connection, table);
+      const sql = `INSERT INTO ${quoteId(name)} (${SHAPES[table].columns.map(quoteId).join(',')}) VALUES (?)`;
+      const started = performance.now();
+      for (const values of prepared.sample[table]) await connection.query(sql, [values]);
+      perSecond[table] = prepared.sample[table].length / ((performance.now() - started) / 1000);
+      await connection.query(`DROP TABLE ${quoteId(name)}`);
+    }
+  } finally {
+    await connection.end();
+  }
+  return perSecond;
+}
