@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.serverless', '.esbuild', 'coverage', 'lake', 'drizzle/migrations/meta', 'dist'] },
+  {
+    ignores: [
+      'node_modules',
+      '.serverless',
+      '.esbuild',
+      'coverage',
+      'lake',
+      'drizzle/migrations/meta',
+      'dist',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.cjs'], languageOptions: { globals: globals.node, sourceType: 'commonjs' } },
