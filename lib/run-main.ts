@@ -5,6 +5,11 @@ import { createTaskMetricsRecorder, emitTaskMetrics, type TaskMetricsRecorder } 
 import { captureError, flushSentry, initSentry } from './monitoring/sentry';
 import { redactSecrets } from './redact';
 
+/** After SIGTERM/SIGINT the body has this long to save its state before the process exits anyway. */
+export const STOP_GRACE_MS = 20_000;
+/** Exit code when the grace period ran out: 128 + SIGTERM's number, as a shell reports it. */
+const STOP_EXIT_CODE = 143;
+
 /** What an entrypoint's body gets: the validated config, the logger and an abort signal (SIGTERM/SIGINT). */
 export interface MainContext {
   config: Config;
@@ -17,7 +22,9 @@ export interface MainContext {
 /**
  * Run an entrypoint: read config once, build the logger, run `body`, log any error once (without
  * secrets), report it to Sentry when `SENTRY_DSN` is set, emit the task's metrics (EMF, inside
- * AWS only) and exit with the code its class maps to (0 only when `body` resolved).
+ * AWS only) and exit with the code its class maps to (0 only when `body` resolved). On SIGTERM or
+ * SIGINT the signal is aborted and `body` gets {@link STOP_GRACE_MS} to save its state and throw;
+ * after that the process exits with 143.
  */
 export async function runMain(
   name: string,
@@ -36,8 +43,14 @@ export async function runMain(
   const metrics = createTaskMetricsRecorder();
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
-    log.warn({ task: name, signal: sig }, 'stop requested');
+    log.warn({ task: name, signal: sig, graceMs: STOP_GRACE_MS }, 'stop requested');
     controller.abort(new Error(`${sig} received`));
+    // The body saves its state and returns on abort; if something hangs, still stop well before
+    // Fargate's SIGKILL (issue 6: exit within 25 s), never with 0 because the work is unfinished.
+    setTimeout(() => {
+      log.error({ task: name, signal: sig }, 'did not stop in time after the signal; exiting');
+      process.exit(STOP_EXIT_CODE);
+    }, STOP_GRACE_MS).unref();
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

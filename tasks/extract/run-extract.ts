@@ -127,15 +127,18 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     return readManifest(store, runManifestKey(runId));
   }
   const base = { ...checkpoint.requests };
-  // Saves are chained so that an older state never lands after a newer one.
+  // Saves are chained so that an older state never lands after a newer one, and coalesced: a save
+  // asked for while another waits to start joins it (that write will carry the newer state anyway).
   let saving: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   const save = (): Promise<void> => {
-    saving = saving.then(() => {
+    queued ??= saving = saving.then(() => {
+      queued = undefined;
       checkpoint.updatedAt = new Date().toISOString();
       checkpoint.requests = requestsSoFar(base, client);
       return writeCheckpoint(store, checkpoint);
     });
-    return saving;
+    return queued;
   };
   const stopSignal = anySignal([ctx.signal, ctx.lease.lost]);
 
