@@ -1,26 +1,57 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startSandbox } from '../sandbox/server';
+import { dataKey, newRunId, runKey, type StreamName } from '../lib/lake/keys';
+import { readJsonArray } from '../lib/lake/json-array-reader';
+import { FolderStore } from '../lib/lake/folder-store';
+import { readLatestManifest } from '../lib/lake/publish';
+import { startSandbox, type Sandbox } from '../sandbox/server';
 import { runMeasured } from './lib/run-measured';
-import { machineLine, table, writeSection } from './lib/report';
 
 /** Intercom's limit: 10,000 calls per minute, enforced as 1,666 per 10-second window. */
-const CALLS_PER_WINDOW = 1666;
-const WINDOW_MS = 10_000;
-const MAX_PER_PAGE = 150;
+export const CALLS_PER_WINDOW = 1666;
+export const WINDOW_MS = 10_000;
+/** Calls per second the limit allows on average: the floor's rate. */
+export const FLOOR_CALLS_PER_S = CALLS_PER_WINDOW / (WINDOW_MS / 1000);
+/** Latency as measured against the live API: ~80 ms median (log-normal), 5 % slow at 150 ms. */
+export const REALISTIC_LATENCY = { medianMs: 80, slowTailMs: 150, slowFraction: 0.05 };
 
 const EXTRACT = 'tasks/extract/main.ts';
+const BASELINE = 'bench/baselines/main.ts';
 
-export interface ExtractSpeedResult {
+/** One client's run against the rate-limited sandbox. */
+export interface ClientRun {
+  client: 'ours' | 'sequential' | 'sdk';
   contacts: number;
   conversations: number;
+  /** Answered calls (429s not included): what the copy needed. */
   calls: number;
   rateLimited: number;
+  /** Calls that failed after the client's retries (ours fails the run on any). */
+  failures: number;
   wallS: number;
-  floorS: number;
-  fraction: number;
+  /** From the first request to the last, as the sandbox saw them. */
+  spanS: number;
+  /** Answered calls per second of the request span. */
+  callsPerS: number;
   peakRssMiB: number;
+  /** Records identical to ours (same JSON, same order), when compared; else undefined. */
+  sameRecords?: boolean;
+}
+
+/** The speed bench: our extract over the whole workspace, the comparators over its first records. */
+export interface ExtractSpeedResult {
+  ours: ClientRun & { parts: number; windows: number; floorS: number; fraction: number };
+  /** `extrapolatedS`: our calls at the comparator's call rate; `slowerBy`: that ÷ our wall time. */
+  comparators: (ClientRun & { extrapolatedS: number; slowerBy: number })[];
+}
+
+/** Sizes of the speed bench: the workspace, and the subset each comparator copies. */
+export interface SpeedSizes {
+  contacts: number;
+  conversations: number;
+  sequential: [contacts: number, conversations: number];
+  sdk: [contacts: number, conversations: number];
 }
 
 async function withLake<T>(fn: (lake: string) => Promise<T>): Promise<T> {
@@ -32,133 +63,203 @@ async function withLake<T>(fn: (lake: string) => Promise<T>): Promise<T> {
   }
 }
 
+function answered(sandbox: Sandbox): { calls: number; rateLimited: number } {
+  return {
+    calls: sandbox.stats.requests - sandbox.stats.rateLimited,
+    rateLimited: sandbox.stats.rateLimited,
+  };
+}
+
 /**
- * Our extract against the sandbox with Intercom's real limit and 50–150 ms latency: wall time
- * against the floor, the time the calls it must make take at 1,666 per 10 s.
+ * Watch the sandbox's request counter from now on: the span from the first to the last request,
+ * which leaves out each process's start-up (tsx, ~1 s) so a short comparator run is not penalised.
  */
-export async function benchExtractSpeed(
-  contacts: number,
-  conversations: number,
-): Promise<ExtractSpeedResult> {
+function trackRequests(sandbox: Sandbox): () => number {
+  const start = sandbox.stats.requests;
+  let first: number | undefined;
+  let last = 0;
+  let seen = start;
+  const timer = setInterval(() => {
+    if (sandbox.stats.requests === seen) return;
+    seen = sandbox.stats.requests;
+    const now = performance.now();
+    first ??= now;
+    last = now;
+  }, 5);
+  return () => {
+    clearInterval(timer);
+    return first === undefined ? 0 : (last - first) / 1000;
+  };
+}
+
+/** Each record of `theirs` equals the record at the same place in `ours` (compared as JSON text). */
+async function sameRecords(store: FolderStore, ours: string, theirs: string): Promise<boolean> {
+  const a = readJsonArray(await store.get(ours))[Symbol.asyncIterator]();
+  for await (const record of readJsonArray(await store.get(theirs))) {
+    const mine = await a.next();
+    if (mine.done || JSON.stringify(mine.value) !== JSON.stringify(record)) {
+      await a.return?.(undefined);
+      return false;
+    }
+  }
+  await a.return?.(undefined);
+  return true;
+}
+
+async function runComparator(
+  sandbox: Sandbox,
+  store: FolderStore,
+  lake: string,
+  client: 'sequential' | 'sdk',
+  [contacts, conversations]: [number, number],
+): Promise<ClientRun> {
+  const before = answered(sandbox);
+  const stop = trackRequests(sandbox);
+  const runId = newRunId();
+  const resultFile = path.join(lake, `${client}-result.json`);
+  const run = await runMeasured(BASELINE, {
+    BASELINE: client,
+    INTERCOM_API_URL: sandbox.url,
+    INTERCOM_ACCESS_TOKEN: sandbox.token,
+    LAKE_URL: lake,
+    BASELINE_RUN_ID: runId,
+    BASELINE_CONTACTS: String(contacts),
+    BASELINE_CONVERSATIONS: String(conversations),
+    BASELINE_RESULT: resultFile,
+  });
+  if (run.code !== 0) throw new Error(`${client} baseline failed (${run.code}): ${run.stderrTail}`);
+  const result = JSON.parse(await readFile(resultFile, 'utf8')) as {
+    users: number;
+    conversations: number;
+    failures: number;
+  };
+  const spanS = stop();
+  const after = answered(sandbox);
+  const calls = after.calls - before.calls;
+  const wallS = run.wallMs / 1000;
+  let same = result.users === contacts && result.conversations === conversations;
+  for (const stream of ['users', 'conversations'] as StreamName[]) {
+    same = same && (await sameRecords(store, dataKey(stream), runKey(runId, stream)));
+  }
+  return {
+    client,
+    contacts: result.users,
+    conversations: result.conversations,
+    calls,
+    rateLimited: after.rateLimited - before.rateLimited,
+    failures: result.failures,
+    wallS,
+    spanS,
+    callsPerS: calls / spanS,
+    peakRssMiB: run.peakRssMiB,
+    sameRecords: same,
+  };
+}
+
+/**
+ * Our extract against the sandbox with Intercom's real limit and realistic latency, over enough
+ * calls to span many windows; then the sequential baseline and the SDK over the first records of
+ * the same workspace, their records checked against ours and their full time extrapolated from
+ * their call rate.
+ *
+ * @throws Error when any run fails or a comparator writes other records than ours.
+ */
+export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeedResult> {
   const sandbox = await startSandbox({
     seed: 11,
-    contacts,
-    conversations,
+    contacts: sizes.contacts,
+    conversations: sizes.conversations,
     rateLimitPerWindow: CALLS_PER_WINDOW,
     windowMs: WINDOW_MS,
-    latencyMs: { medianMs: 80, slowTailMs: 150, slowFraction: 0.05 },
+    latencyMs: REALISTIC_LATENCY,
   });
   try {
     return await withLake(async (lake) => {
+      const store = new FolderStore(lake);
+      const stop = trackRequests(sandbox);
       const run = await runMeasured(EXTRACT, {
         INTERCOM_API_URL: sandbox.url,
         INTERCOM_ACCESS_TOKEN: sandbox.token,
         LAKE_URL: lake,
       });
+      const spanS = stop();
       if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
-      // Calls that were answered (not 429): what the export needed, sub-endpoint calls included.
-      const calls = sandbox.stats.requests - sandbox.stats.rateLimited;
-      const floorS = (calls / CALLS_PER_WINDOW) * (WINDOW_MS / 1000);
+      const manifest = await readLatestManifest(store);
+      const { calls, rateLimited } = answered(sandbox);
       const wallS = run.wallMs / 1000;
-      return {
-        contacts: sandbox.workspace.contactCount,
-        conversations: sandbox.workspace.conversationCount,
+      const floorS = calls / FLOOR_CALLS_PER_S;
+      const ours = {
+        client: 'ours' as const,
+        contacts: manifest.streams.users.count,
+        conversations: manifest.streams.conversations.count,
+        parts: manifest.parts,
         calls,
-        rateLimited: sandbox.stats.rateLimited,
+        rateLimited,
+        failures: 0,
         wallS,
+        spanS,
+        callsPerS: calls / spanS,
+        peakRssMiB: run.peakRssMiB,
+        windows: Math.ceil(calls / CALLS_PER_WINDOW),
         floorS,
         fraction: floorS / wallS,
+      };
+      const comparators = [];
+      for (const client of ['sequential', 'sdk'] as const) {
+        const c = await runComparator(sandbox, store, lake, client, sizes[client]);
+        if (!c.sameRecords) throw new Error(`${client} baseline wrote other records than our extract`);
+        const extrapolatedS = calls / c.callsPerS;
+        comparators.push({ ...c, extrapolatedS, slowerBy: extrapolatedS / wallS });
+      }
+      return { ours, comparators };
+    });
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/** One memory measurement of the extract. */
+export interface ExtractMemoryResult {
+  contacts: number;
+  conversations: number;
+  parts: number;
+  /** Node flags the extract ran with ('' = defaults). */
+  nodeArgs: string;
+  peakRssMiB: number;
+  wallS: number;
+}
+
+/**
+ * Peak RSS of the extract at a workspace size, with no latency and no limit, run as the container
+ * runs it (`node --import tsx tasks/extract/main.ts`) plus `nodeArgs`.
+ *
+ * @throws Error when the extract fails.
+ */
+export async function benchExtractMemory(
+  contacts: number,
+  conversations: number,
+  nodeArgs: string[] = [],
+): Promise<ExtractMemoryResult> {
+  const sandbox = await startSandbox({ seed: 5, contacts, conversations, includeRecorded: false });
+  try {
+    return await withLake(async (lake) => {
+      const run = await runMeasured(
+        EXTRACT,
+        { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
+        { nodeArgs },
+      );
+      if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
+      const manifest = await readLatestManifest(new FolderStore(lake));
+      return {
+        contacts: manifest.streams.users.count,
+        conversations: manifest.streams.conversations.count,
+        parts: manifest.parts,
+        nodeArgs: nodeArgs.join(' '),
         peakRssMiB: run.peakRssMiB,
+        wallS: run.wallMs / 1000,
       };
     });
   } finally {
     await sandbox.close();
   }
-}
-
-/** Peak RSS of the extract at a workspace size, with no latency and no limit. */
-export async function benchExtractMemory(
-  contacts: number,
-  conversations: number,
-): Promise<{ contacts: number; conversations: number; peakRssMiB: number; wallS: number }> {
-  const sandbox = await startSandbox({ seed: 5, contacts, conversations, includeRecorded: false });
-  try {
-    return await withLake(async (lake) => {
-      const run = await runMeasured(EXTRACT, {
-        INTERCOM_API_URL: sandbox.url,
-        INTERCOM_ACCESS_TOKEN: sandbox.token,
-        LAKE_URL: lake,
-      });
-      if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
-      return { contacts, conversations, peakRssMiB: run.peakRssMiB, wallS: run.wallMs / 1000 };
-    });
-  } finally {
-    await sandbox.close();
-  }
-}
-
-/** Minimum calls for a workspace, by the architecture page's count (sub-endpoint calls not included). */
-export function minimumCalls(contacts: number, conversations: number): number {
-  return Math.ceil(contacts / MAX_PER_PAGE) + Math.ceil(conversations / MAX_PER_PAGE) + conversations;
-}
-
-/** Run the extract benches and write their section of docs/BENCHMARKS.md. */
-export async function runExtractBenches(options: {
-  speed: [number, number];
-  memory: [number, number][];
-}): Promise<void> {
-  const speed = await benchExtractSpeed(...options.speed);
-  process.stderr.write(`extract speed: ${JSON.stringify(speed)}\n`);
-  const memory = [];
-  for (const [contacts, conversations] of options.memory) {
-    const m = await benchExtractMemory(contacts, conversations);
-    process.stderr.write(`extract memory: ${JSON.stringify(m)}\n`);
-    memory.push(m);
-  }
-  const body = [
-    machineLine(),
-    '',
-    'Reproduce: `npm run bench -- --only extract`.',
-    '',
-    '### Speed against the rate-limit floor',
-    '',
-    "Sandbox with Intercom's real limit (1,666 calls per 10 s window, per token) and latency of 80 ms median",
-    'with a 150 ms tail (5 %). Floor = calls answered ÷ 166.6 calls/s. Fraction = floor ÷ wall time (1.0 = at the limit).',
-    '',
-    table(
-      [
-        'contacts',
-        'conversations',
-        'calls',
-        '429s',
-        'wall (s)',
-        'floor (s)',
-        'fraction of floor',
-        'peak RSS (MiB)',
-      ],
-      [
-        [
-          speed.contacts,
-          speed.conversations,
-          speed.calls,
-          speed.rateLimited,
-          speed.wallS.toFixed(1),
-          speed.floorS.toFixed(1),
-          speed.fraction.toFixed(2),
-          speed.peakRssMiB.toFixed(0),
-        ],
-      ],
-    ),
-    '',
-    '### Memory as the workspace grows',
-    '',
-    'No latency, no rate limit; the extract runs in its own process (`node --import tsx tasks/extract/main.ts`),',
-    'peak RSS read from `/proc/<pid>/status` (VmHWM).',
-    '',
-    table(
-      ['contacts', 'conversations', 'wall (s)', 'peak RSS (MiB)'],
-      memory.map((m) => [m.contacts, m.conversations, m.wallS.toFixed(1), m.peakRssMiB.toFixed(0)]),
-    ),
-  ].join('\n');
-  await writeSection('Extract', body);
 }

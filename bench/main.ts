@@ -1,29 +1,43 @@
 import { parseArgs } from 'node:util';
-import { runExtractBenches } from './extract';
+import { runExtractBenches, type ExtractBenchPlan } from './extract-report';
+import { runLoadBenches } from './load';
+import { runTriggerBench } from './trigger';
+
+const QUICK: ExtractBenchPlan = {
+  speed: { contacts: 2000, conversations: 1500, sequential: [150, 30], sdk: [1000, 500] },
+  memory: [
+    { contacts: 1000, conversations: 200 },
+    { contacts: 3000, conversations: 600 },
+  ],
+  heapCap: '--max-old-space-size=128',
+};
+
+// Our extract over ≥ 8 rate-limit windows (~15,000 calls); the comparators over a subset each.
+// Memory at the load bench's sizes, the largest 1M contacts / 240k conversations / ~2M parts, which
+// takes ~3 minutes per run: there it runs once, with the heap cap the Fargate task should use.
+const FULL: ExtractBenchPlan = {
+  speed: { contacts: 20_000, conversations: 13_000, sequential: [600, 150], sdk: [6000, 4000] },
+  memory: [
+    { contacts: 10_000, conversations: 2400 },
+    { contacts: 100_000, conversations: 24_000 },
+    { contacts: 1_000_000, conversations: 240_000, cappedOnly: true },
+  ],
+  heapCap: '--max-old-space-size=128',
+};
 
 // `npm run bench`: measures against the limits of docs/architecture.md and writes docs/BENCHMARKS.md.
+// `--only extract|load|trigger` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, quick: { type: 'boolean' }, out: { type: 'string' } },
+  });
   const quick = values.quick ?? false;
-  if (!values.only || values.only === 'extract') {
-    await runExtractBenches(
-      quick
-        ? {
-            speed: [300, 200],
-            memory: [
-              [1000, 100],
-              [3000, 100],
-            ],
-          }
-        : {
-            speed: [5000, 4000],
-            memory: [
-              [10_000, 1000],
-              [100_000, 1000],
-            ],
-          },
-    );
-  }
+  const wants = (part: string): boolean => !values.only || values.only === part;
+  const started = performance.now();
+  if (wants('extract')) await runExtractBenches(quick ? QUICK : FULL, values.out);
+  if (wants('load')) await runLoadBenches({ quick });
+  if (wants('trigger') && !quick) await runTriggerBench(values.out);
+  process.stderr.write(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 main().catch((error: unknown) => {

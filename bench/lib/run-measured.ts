@@ -10,6 +10,12 @@ export interface Measured {
   stderrTail: string;
 }
 
+/** Options of {@link runMeasured}. */
+export interface RunMeasuredOptions {
+  /** Node flags before `--import tsx` (e.g. `--max-old-space-size=128`). */
+  nodeArgs?: string[];
+}
+
 const ROOT = path.resolve(__dirname, '../..');
 const POLL_MS = 25;
 
@@ -28,10 +34,14 @@ async function readPeakKiB(pid: number): Promise<number | undefined> {
  * in its own process so the bench's own memory (sandbox, database client) is not counted, and
  * sample its peak RSS (Linux `VmHWM`, which only grows) until it exits.
  */
-export function runMeasured(script: string, env: Record<string, string>): Promise<Measured> {
+export function runMeasured(
+  script: string,
+  env: Record<string, string>,
+  options: RunMeasuredOptions = {},
+): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

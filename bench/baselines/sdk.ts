@@ -1,0 +1,107 @@
+import { IntercomClient } from 'intercom-client';
+import { mapConcurrent } from '../../lib/intercom/map-concurrent';
+import { NESTED_LISTS } from '../../lib/intercom/complete-contact';
+import type { Contact, NestedList } from '../../lib/intercom/types';
+import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
+import { runKey } from '../../lib/lake/keys';
+import { firstOf, type BaselineOptions, type BaselineResult } from './types';
+
+/** As many requests in flight as our client's default, so only the client itself differs. */
+const CONCURRENCY = 64;
+const PER_PAGE = 150;
+
+/**
+ * The extract written with Intercom's official SDK (`intercom-client` 7, Fern-generated): its own
+ * pagination (`for await` over `contacts.list` and `conversations.list`; see below for nested lists) and its own retries (defaults: 2 retries, backoff that honours
+ * `Retry-After` / `X-RateLimit-Reset`). Details and nested lists go through the same 64-wide ordered
+ * pool as ours, so the comparison is of the client, not of the concurrency.
+ * https://github.com/intercom/intercom-node
+ *
+ * A call that still fails after the SDK's retries is counted and its record left out (the check
+ * of record counts then shows it) rather than ending the run.
+ */
+export async function sdkExtract(options: BaselineOptions): Promise<BaselineResult> {
+  const { store, runId } = options;
+  const client = new IntercomClient({ token: options.token, baseUrl: options.baseUrl, version: '2.14' });
+  let failures = 0;
+  const orNothing = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch {
+      failures += 1;
+      return undefined;
+    }
+  };
+
+  const complete = async (contact: Contact): Promise<Contact> => {
+    const completed: Contact = { ...contact };
+    for (const key of NESTED_LISTS) {
+      const nested = contact[key] as NestedList | undefined;
+      if (!nested?.has_more) continue;
+      const contactId = contact.id;
+      let data: unknown[];
+      if (key === 'tags')
+        data = (await client.contacts.listAttachedTags({ contact_id: contactId })).data ?? [];
+      // One page only: the SDK pages these two by page number, which Intercom's cursor/link paging
+      // (and the sandbox) ignores, so `for await` fetched page 1 forever; and it reads companies from
+      // `companies` while the API sends `data`. Every nested list in the bench workspace fits one page.
+      else if (key === 'notes')
+        data = (await client.notes.list({ contact_id: contactId, per_page: PER_PAGE })).data;
+      else {
+        const page = await client.contacts.listAttachedCompanies({
+          contact_id: contactId,
+          per_page: PER_PAGE,
+        });
+        const body = page.response as { data?: unknown[]; companies?: unknown[] };
+        data = body.data ?? body.companies ?? [];
+      }
+      completed[key] = { ...nested, data, has_more: false, total_count: data.length } as NestedList;
+    }
+    return completed;
+  };
+
+  async function* present<T>(source: AsyncIterable<T | undefined>): AsyncGenerator<T> {
+    for await (const item of source) if (item !== undefined) yield item;
+  }
+
+  const contacts = firstOf(
+    (await client.contacts.list({ per_page: PER_PAGE })) as AsyncIterable<Contact>,
+    options.contacts,
+  );
+  let userCount = 0;
+  const usersDone = store.put(
+    runKey(runId, 'users'),
+    jsonArrayChunks(
+      present(
+        mapConcurrent(contacts, (c) => orNothing(() => complete(c)), {
+          concurrency: CONCURRENCY,
+          maxPending: CONCURRENCY * 2,
+        }),
+      ),
+      () => userCount++,
+    ),
+  );
+  const summaries = firstOf(
+    (await client.conversations.list({ per_page: PER_PAGE })) as AsyncIterable<{ id: string }>,
+    options.conversations,
+  );
+  let conversationCount = 0;
+  const conversationsDone = store.put(
+    runKey(runId, 'conversations'),
+    jsonArrayChunks(
+      present(
+        mapConcurrent(
+          summaries,
+          (s) => orNothing(() => client.conversations.find({ conversation_id: s.id })),
+          {
+            concurrency: CONCURRENCY,
+            maxPending: CONCURRENCY * 2,
+          },
+        ),
+      ),
+      () => conversationCount++,
+    ),
+  );
+  await Promise.all([usersDone, conversationsDone]);
+  return { users: userCount, conversations: conversationCount, failures };
+}
