@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
 import { createServer } from 'node:net';
 import { ConfigError, TransientError } from '../../lib/errors';
 import { openWarehouse, parseDatabaseUrl } from '../../lib/warehouse/connection';
@@ -24,6 +25,26 @@ describe('warehouse connection', () => {
       );
       expect(rows).toEqual([{ cs: 'utf8mb4' }]);
       expect(warehouse.label).toBe(`127.0.0.1:3306/${name}`);
+    } finally {
+      await warehouse.close();
+      await queryServer(`DROP DATABASE IF EXISTS \`${name}\``);
+    }
+  });
+
+  it('sends a statement without values as it is and still fills ? placeholders when given values', async () => {
+    const name = unusedDatabaseName();
+    const warehouse = await openWarehouse(`mysql://root@127.0.0.1:3306/${name}`);
+    try {
+      // A ? inside a literal of a statement without values must reach the server untouched.
+      const [plain] = await warehouse.pool.query<RowDataPacket[]>("SELECT 'a?b' AS s, '?' AS q");
+      expect(plain).toEqual([{ s: 'a?b', q: '?' }]);
+      const [bound] = await warehouse.pool.query<RowDataPacket[]>('SELECT ? AS s, ? AS n', [
+        'it\'s \\ "?"',
+        42,
+      ]);
+      expect(bound).toEqual([{ s: 'it\'s \\ "?"', n: 42 }]);
+      const [inList] = await warehouse.pool.query<RowDataPacket[]>('SELECT 2 IN (?) AS found', [[1, 2, 3]]);
+      expect(inList).toEqual([{ found: 1 }]);
     } finally {
       await warehouse.close();
       await queryServer(`DROP DATABASE IF EXISTS \`${name}\``);
