@@ -116,9 +116,16 @@ export function timestampField(record: JsonObject, field: string): string | null
   return formatDatetime(Math.trunc(value));
 }
 
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
 /** Unix seconds as a UTC `DATETIME` literal, `YYYY-MM-DD HH:MM:SS`. */
 export function formatDatetime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  // Built from the UTC fields rather than toISOString().slice().replace(): half the time, and the
+  // load formats several timestamps per record (measured with --cpu-prof).
+  const d = new Date(seconds * 1000);
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
 }
 
 /** `value` as JSON text for a JSON column, or null when it is missing or null. */
