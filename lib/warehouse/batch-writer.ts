@@ -102,9 +102,17 @@ function codeOf(error: unknown): string {
   return String((error as { code?: unknown }).code ?? '');
 }
 
+/**
+ * MariaDB's `ER_CONSTRAINT_FAILED` (a CHECK such as a JSON column's `json_valid`) is errno 4025;
+ * mysql2 names codes from MySQL's table, where 4025 is `ER_INNODB_AUTOEXTEND_SIZE_OUT_OF_RANGE`.
+ */
+const MARIADB_CONSTRAINT_FAILED_ERRNO = 4025;
+
 /** Whether the server refused `error`'s statement because of the data in it. */
 export function isRefusal(error: unknown): boolean {
-  return REFUSALS.has(codeOf(error));
+  if (REFUSALS.has(codeOf(error))) return true;
+  const { errno, sqlMessage } = error as { errno?: unknown; sqlMessage?: unknown };
+  return errno === MARIADB_CONSTRAINT_FAILED_ERRNO && /^CONSTRAINT /.test(String(sqlMessage ?? ''));
 }
 
 /** Whether `error` (or the mysql2 error inside it) means the connection is gone. */
