@@ -18,7 +18,7 @@ type Row = mysql.RowDataPacket;
 
 /** Fixed so a failure names a run that replays; printed by fc.assert with the counterexample. */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
-const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 10);
+const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 const NESTED = ['tags', 'companies', 'notes'] as const;
 
 // Realistic starting points: the recorded records (3 each) and the sandbox's generated ones.
