@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { errorBody, rateLimitMessage } from './error-body';
 import { decodeCursor, pageOf, PagingParameterError, parsePerPage } from './paging';
+import { createLiveWorkspace, type LiveKind, type LiveWorkspace } from './live-workspace';
 import { hash32, Rng } from './prng';
 import { FixedWindowRateLimiter, type RateDecision } from './rate-limit';
 import { compileQuery, parseSort, runSearch, SearchQueryError, type DateSemantics } from './search';
@@ -24,6 +25,16 @@ export interface FaultOptions {
   malformedEvery?: number;
   /** The first item of each next list page repeats the last item of the previous page. */
   repeatAcrossPages?: boolean;
+  /**
+   * The workspace is live while it is listed: before each list page after the first (GET /contacts,
+   * GET /conversations), one record not read yet and one already read are updated (`updated_at`
+   * becomes now, a few fields change) and one record is created. Lists put the most recently
+   * updated records first and the cursor is an offset, as a plain cursor over a changing list
+   * behaves: the record that moves ahead of the cursor is never listed and the one at the page
+   * boundary is listed twice. Must be on when the sandbox starts (the workspace is wrapped then);
+   * `sandbox.workspace` then always gives the current state, so after a run it is the final state.
+   */
+  moveWhilePaging?: boolean;
 }
 
 /** How to start a sandbox; the workspace options apply unless `workspace` is given. */
@@ -66,7 +77,10 @@ export interface Sandbox {
   token: string;
   workspace: Workspace;
   stats: SandboxStats;
-  /** Replace the fault settings for the next requests. */
+  /**
+   * Replace the fault settings for the next requests.
+   * @throws Error when it turns on `moveWhilePaging` for a sandbox started without it.
+   */
   setFaults(f: FaultOptions): void;
   /** Make every later request 401, as when a user revokes the token half way. */
   revokeToken(): void;
@@ -133,7 +147,12 @@ function routeOf(method: string, path: string): { route: string; id?: string } {
  * @see https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const workspace = options.workspace ?? createWorkspace(options);
+  const baseWorkspace = options.workspace ?? createWorkspace(options);
+  // Only a live fault pays for the overlay; otherwise the workspace is served as it was given.
+  const live: LiveWorkspace | undefined = options.faults?.moveWhilePaging
+    ? createLiveWorkspace(baseWorkspace)
+    : undefined;
+  const workspace: Workspace = live ?? baseWorkspace;
   const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
   const windowMs = options.windowMs ?? 10_000;
   const limiter = new FixedWindowRateLimiter(options.rateLimitPerWindow ?? null, windowMs);
@@ -143,6 +162,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let revoked = false;
   let listPages = 0;
   const searchCache = new Map<string, Int32Array>();
+  let lastNow = 0;
+
+  /** The moveWhilePaging fault, before the list page at `offset`: move one unread and one read record, create one. */
+  const moveRecords = (w: LiveWorkspace, kind: LiveKind, offset: number, perPage: number): void => {
+    const total = kind === 'contact' ? w.contactCount : w.conversationCount;
+    const base = kind === 'contact' ? baseWorkspace.contactCount : baseWorkspace.conversationCount;
+    // Seconds, never backwards, so "most recently updated first" matches updated_at.
+    lastNow = Math.max(lastNow, Math.floor(Date.now() / 1000));
+    const unread =
+      offset + perPage < total ? w.listIndexAt(kind, rng.int(offset + perPage, total - 1)) : undefined;
+    const read = w.listIndexAt(kind, rng.int(0, offset - 1));
+    if (unread !== undefined) w.touch(kind, unread, lastNow);
+    w.touch(kind, read, lastNow);
+    if (base > 0) w.create(kind, rng.int(0, base - 1), lastNow);
+    searchCache.clear();
+    stats.faults += 1;
+  };
 
   const latency = (): number => {
     const l = options.latencyMs ?? 0;
@@ -189,7 +225,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const matcher = compileQuery(query, dates);
     const sort = parseSort(sortRaw);
     const count = kind === 'contact' ? workspace.contactCount : workspace.conversationCount;
-    const hits = runSearch(count, (i) => searchFieldsOf(workspace, kind, i), matcher, sort);
+    const fieldsAt = live
+      ? (i: number) => live.fieldsAt(kind, i)
+      : (i: number) => searchFieldsOf(workspace, kind, i);
+    const hits = runSearch(count, fieldsAt, matcher, sort);
     searchCache.set(key, hits);
     if (searchCache.size > SEARCH_CACHE_SIZE) {
       const oldest = searchCache.keys().next().value;
@@ -274,12 +313,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           );
           const after = q.get('starting_after');
           const offset = after ? decodeCursor(after) : 0;
+          const kind: LiveKind = isContacts ? 'contact' : 'conversation';
+          if (live && faults.moveWhilePaging && offset > 0) moveRecords(live, kind, offset, perPage);
           const total = isContacts ? workspace.contactCount : workspace.conversationCount;
           const { start, end, pages } = pageOf(total, offset, perPage, {
             repeatLast: faults.repeatAcrossPages,
           });
           const items = [];
-          for (let i = start; i < end; i++) {
+          for (let p = start; p < end; p++) {
+            const i = live ? live.listIndexAt(kind, p) : p;
             items.push(isContacts ? workspace.contactAt(i) : workspace.conversationSummaryAt(i));
           }
           listPages += 1;
@@ -402,6 +444,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     workspace,
     stats,
     setFaults(f) {
+      if (f.moveWhilePaging && !live) {
+        throw new Error(
+          'The moveWhilePaging fault needs a live workspace: pass faults: { moveWhilePaging: true } to startSandbox instead of turning it on later.',
+        );
+      }
       faults = { ...f };
     },
     revokeToken() {

@@ -1,0 +1,265 @@
+import { searchFieldsOf, type SearchFields, type Workspace } from './workspace';
+import type {
+  Company,
+  Contact,
+  Conversation,
+  ConversationPart,
+  ConversationSummary,
+  Note,
+  Tag,
+} from './types';
+
+/** Record kinds a live workspace changes. */
+export type LiveKind = 'contact' | 'conversation';
+
+/** Ids of created records: far from generated ones (contact ids start 6…, conversation ids are 100 + index). */
+const CREATED_CONTACT_PREFIX = 'eeeeeeee';
+const CREATED_CONVERSATION_BASE = 9_000_000_000;
+
+interface Change {
+  /** Number of edits so far (1 after the first). */
+  edits: number;
+  updatedAt: number;
+  /** Update order: the most recent change has the largest. */
+  seq: number;
+  /** For a created record: its id and the base index it was copied from. */
+  created?: { id: string; source: number };
+}
+
+interface KindState {
+  baseCount: () => number;
+  /** Keyed by live index: base indexes for changed records, baseCount + n for created ones. */
+  changes: Map<number, Change>;
+  createdIds: Map<string, number>;
+  /** Base indexes that changed, ascending: the list skips them in the base part. */
+  movedBase: number[];
+  /** Live indexes of changed records, most recent first: the head of the list. */
+  head: number[];
+}
+
+/**
+ * A workspace that changes while it is read, for the sandbox's `moveWhilePaging` fault: a small
+ * overlay of updated and created records over an unchanged base workspace (memory grows only with
+ * the changes). Every accessor gives the current state, so after a run the same object describes
+ * the final state that a clean run must copy.
+ *
+ * Lists are ordered like Intercom's: the most recently changed records first, then the unchanged
+ * ones in base order. With an offset cursor this is what makes plain paging miss a record that
+ * moves to the head after the reader passed it, and repeat the one at the page boundary.
+ */
+export interface LiveWorkspace extends Workspace {
+  /** Update record `index` (live index): `updated_at` becomes `now`, a few fields change. */
+  touch(kind: LiveKind, index: number, now: number): void;
+  /** Create a record copied from base record `source` with a new id; returns its live index. */
+  create(kind: LiveKind, source: number, now: number): number;
+  /** The live index at list position `position` (0 = head). */
+  listIndexAt(kind: LiveKind, position: number): number;
+  /** True when record `index` (live index) was updated or created. */
+  isChanged(kind: LiveKind, index: number): boolean;
+  /** Fields for search without building whole records. */
+  fieldsAt(kind: LiveKind, index: number): SearchFields;
+  /** How many records were updated / created so far, per kind. */
+  readonly changeCounts: Record<LiveKind, { updated: number; created: number }>;
+}
+
+/**
+ * Wrap `base` in a {@link LiveWorkspace}. Until `touch` or `create` is called it serves exactly what
+ * `base` serves, in the same order.
+ */
+export function createLiveWorkspace(base: Workspace): LiveWorkspace {
+  let seq = 0;
+  const state: Record<LiveKind, KindState> = {
+    contact: {
+      baseCount: () => base.contactCount,
+      changes: new Map(),
+      createdIds: new Map(),
+      movedBase: [],
+      head: [],
+    },
+    conversation: {
+      baseCount: () => base.conversationCount,
+      changes: new Map(),
+      createdIds: new Map(),
+      movedBase: [],
+      head: [],
+    },
+  };
+  const changeCounts = { contact: { updated: 0, created: 0 }, conversation: { updated: 0, created: 0 } };
+  const count = (kind: LiveKind): number => state[kind].baseCount() + state[kind].createdIds.size;
+
+  const toHead = (kind: LiveKind, index: number): void => {
+    const s = state[kind];
+    const at = s.head.indexOf(index);
+    if (at >= 0) s.head.splice(at, 1);
+    s.head.unshift(index);
+  };
+
+  const editContact = (contact: Contact, change: Change): Contact => {
+    let out = contact;
+    if (change.created) {
+      // The copy's id appears in its nested list urls and notes too.
+      out = JSON.parse(JSON.stringify(contact).split(contact.id).join(change.created.id)) as Contact;
+      out.created_at = change.updatedAt;
+      out.email = `created-${change.created.id}@example.com`;
+      out.external_id = null;
+    }
+    out.updated_at = change.updatedAt;
+    out.name = `${out.name ?? 'Contact'} (edit ${change.edits})`;
+    return out;
+  };
+
+  const editSummary = <T extends ConversationSummary>(conversation: T, change: Change): T => {
+    const out = conversation;
+    if (change.created) {
+      out.id = change.created.id;
+      out.created_at = change.updatedAt;
+    }
+    out.updated_at = change.updatedAt;
+    out.read = change.edits % 2 === 1 ? !out.read : out.read;
+    out.title = `${out.title ?? 'Conversation'} (edit ${change.edits})`;
+    return out;
+  };
+
+  const baseIndexOf = (kind: LiveKind, index: number): number => {
+    const change = state[kind].changes.get(index);
+    return change?.created ? change.created.source : index;
+  };
+  const check = (kind: LiveKind, index: number): void => {
+    if (!Number.isInteger(index) || index < 0 || index >= count(kind)) {
+      throw new RangeError(`${kind} index ${index} is outside 0..${count(kind) - 1}.`);
+    }
+  };
+
+  const contactAt = (i: number): Contact => {
+    check('contact', i);
+    const change = state.contact.changes.get(i);
+    const contact = base.contactAt(baseIndexOf('contact', i));
+    return change ? editContact(contact, change) : contact;
+  };
+  const contactIndex = (id: string): number | undefined =>
+    state.contact.createdIds.get(id) ?? base.contactIndex(id);
+  /** The base id whose tags/companies/notes a (possibly created) contact has. */
+  const sourceContactId = (id: string): string | undefined => {
+    const i = state.contact.createdIds.get(id);
+    if (i === undefined) return id;
+    const change = state.contact.changes.get(i);
+    return change?.created ? base.contactAt(change.created.source).id : undefined;
+  };
+  const renameIn = <T>(items: T[], from: string | undefined, to: string): T[] =>
+    from === undefined || from === to
+      ? items
+      : (JSON.parse(JSON.stringify(items).split(from).join(to)) as T[]);
+
+  const ws: LiveWorkspace = {
+    get contactCount() {
+      return count('contact');
+    },
+    get conversationCount() {
+      return count('conversation');
+    },
+    changeCounts,
+    contactAt,
+    contactIndex,
+    contactTags(contactId): Tag[] {
+      const source = sourceContactId(contactId);
+      return source === undefined ? [] : renameIn(base.contactTags(source), source, contactId);
+    },
+    contactCompanies(contactId): Company[] {
+      const source = sourceContactId(contactId);
+      return source === undefined ? [] : base.contactCompanies(source);
+    },
+    contactNotes(contactId): Note[] {
+      const source = sourceContactId(contactId);
+      return source === undefined ? [] : renameIn(base.contactNotes(source), source, contactId);
+    },
+    conversationSummaryAt(j) {
+      check('conversation', j);
+      const change = state.conversation.changes.get(j);
+      const summary = base.conversationSummaryAt(baseIndexOf('conversation', j));
+      return change ? editSummary(summary, change) : summary;
+    },
+    conversationAt(j): Conversation {
+      check('conversation', j);
+      const change = state.conversation.changes.get(j);
+      const conversation = base.conversationAt(baseIndexOf('conversation', j));
+      if (!change) return conversation;
+      if (change.created) {
+        // Part ids are unique across a workspace: give the copy's parts ids of their own.
+        const parts = conversation.conversation_parts.conversation_parts;
+        conversation.conversation_parts.conversation_parts = parts.map(
+          (p: ConversationPart): ConversationPart => ({ ...p, id: `${change.created?.id ?? ''}${p.id}` }),
+        );
+      }
+      return editSummary(conversation, change);
+    },
+    conversationIndex(id) {
+      return state.conversation.createdIds.get(id) ?? base.conversationIndex(id);
+    },
+    allPartsCount(j) {
+      check('conversation', j);
+      return base.allPartsCount(baseIndexOf('conversation', j));
+    },
+    touch(kind, index, now) {
+      check(kind, index);
+      const s = state[kind];
+      const previous = s.changes.get(index);
+      seq += 1;
+      if (previous) {
+        previous.edits += 1;
+        previous.updatedAt = Math.max(now, previous.updatedAt);
+        previous.seq = seq;
+      } else {
+        s.changes.set(index, { edits: 1, updatedAt: now, seq });
+        // Sorted insert: the list's base part skips these.
+        let at = s.movedBase.length;
+        while (at > 0 && (s.movedBase[at - 1] ?? 0) > index) at--;
+        s.movedBase.splice(at, 0, index);
+      }
+      changeCounts[kind].updated += 1;
+      toHead(kind, index);
+    },
+    create(kind, source, now) {
+      const s = state[kind];
+      if (!Number.isInteger(source) || source < 0 || source >= s.baseCount()) {
+        throw new RangeError(`${kind} source index ${source} is outside 0..${s.baseCount() - 1}.`);
+      }
+      const n = s.createdIds.size;
+      const index = s.baseCount() + n;
+      const id =
+        kind === 'contact'
+          ? CREATED_CONTACT_PREFIX + n.toString(16).padStart(16, '0')
+          : String(CREATED_CONVERSATION_BASE + n);
+      seq += 1;
+      s.createdIds.set(id, index);
+      s.changes.set(index, { edits: 1, updatedAt: now, seq, created: { id, source } });
+      changeCounts[kind].created += 1;
+      toHead(kind, index);
+      return index;
+    },
+    listIndexAt(kind, position) {
+      const s = state[kind];
+      if (position < s.head.length) return s.head[position] as number;
+      // The q-th base index that did not change: step over the changed ones below it.
+      let index = position - s.head.length;
+      for (const moved of s.movedBase) {
+        if (moved <= index) index++;
+        else break;
+      }
+      return index;
+    },
+    isChanged(kind, index) {
+      return state[kind].changes.has(index);
+    },
+    fieldsAt(kind, index) {
+      const change = state[kind].changes.get(index);
+      if (!change) return searchFieldsOf(base, kind, index);
+      const fields = searchFieldsOf(base, kind, baseIndexOf(kind, index));
+      return {
+        id: change.created?.id ?? fields.id,
+        created_at: change.created ? change.updatedAt : fields.created_at,
+        updated_at: change.updatedAt,
+      };
+    },
+  };
+  return ws;
+}
