@@ -59,6 +59,25 @@ export interface IntercomClient {
   /** Every conversation summary (`GET /conversations`, 150 per page, no parts), each id once. */
   listConversations(): AsyncGenerator<ConversationSummary>;
   /**
+   * Every contact that matches `query` (`POST /contacts/search`, 150 per page, `starting_after`
+   * cursor), each id once within the dedup window, with the lists' budget and retries. Date filters
+   * on contacts match by calendar day in the workspace's time zone, not by the exact second.
+   * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts
+   * @throws SourceError (400) when Intercom refuses the query.
+   */
+  searchContacts(query: SearchQuery): AsyncGenerator<Contact>;
+  /**
+   * Every conversation summary that matches `query` (`POST /conversations/search`, 150 per page);
+   * date filters match the exact timestamp.
+   * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/conversations/searchconversations
+   * @throws SourceError (400) when Intercom refuses the query.
+   */
+  searchConversations(query: SearchQuery): AsyncGenerator<ConversationSummary>;
+  /** `total_count` of `GET /contacts` now (one item asked for), or undefined when the API gives none. */
+  countContacts(): Promise<number | undefined>;
+  /** `total_count` of `GET /conversations` now, or undefined when the API gives none. */
+  countConversations(): Promise<number | undefined>;
+  /**
    * `GET /conversations/{id}`: the conversation with at most its 500 most recent parts, bodies as
    * the API returns them by default (HTML).
    * @throws SourceError (404) when the conversation is gone.
@@ -71,6 +90,13 @@ export interface IntercomClient {
   /** Close pooled connections; call when done. */
   close(): Promise<void>;
 }
+
+/**
+ * A search query: one filter `{ field, operator, value }` or `{ operator: 'AND' | 'OR', value: [...] }`.
+ * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts
+ */
+export type SearchQuery =
+  { field: string; operator: string; value: unknown } | { operator: 'AND' | 'OR'; value: SearchQuery[] };
 
 /** Intercom's maximum page size for lists. */
 const PER_PAGE = 150;
@@ -105,17 +131,24 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
   });
   const stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0, bytes: 0 };
 
-  async function getJson(pathAndQuery: string, resource?: string): Promise<unknown> {
+  async function getJson(pathAndQuery: string, resource?: string, postBody?: unknown): Promise<unknown> {
     const path = pathAndQuery.split('?')[0] as string;
     try {
-      return await getJsonWithRetries(pathAndQuery, path, resource);
+      return await getJsonWithRetries(pathAndQuery, path, resource, postBody);
     } catch (error) {
       stats.failures += 1;
       throw error;
     }
   }
 
-  async function getJsonWithRetries(pathAndQuery: string, path: string, resource?: string): Promise<unknown> {
+  /** GET `pathAndQuery`, or POST `postBody` to it when given; retried alike (a search only reads). */
+  async function getJsonWithRetries(
+    pathAndQuery: string,
+    path: string,
+    resource?: string,
+    postBody?: unknown,
+  ): Promise<unknown> {
+    const method = postBody === undefined ? 'GET' : 'POST';
     for (let attempt = 1; ; attempt += 1) {
       const ticket = await budget.acquire(signal);
       stats.requests += 1;
@@ -124,7 +157,10 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       let delayMs: number | undefined;
       let res: HttpResponse | undefined;
       try {
-        res = await http.get(pathAndQuery, signal);
+        res =
+          postBody === undefined
+            ? await http.get(pathAndQuery, signal)
+            : await http.post(pathAndQuery, postBody, signal);
       } catch (error) {
         ticket.release();
         if (!(error instanceof NoResponseError)) throw error;
@@ -145,7 +181,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
         } else if (isRetryableStatus(res.status)) {
           const code = parseErrorBody(res.body).code;
           problem = `HTTP ${res.status}${code ? ` ${code}` : ''}`;
-          cause = new Error(`HTTP ${res.status} from GET ${path}`);
+          cause = new Error(`HTTP ${res.status} from ${method} ${path}`);
           if (res.status === 429) {
             stats.rateLimited += 1;
             // The budget holds every request until the window resets; no extra pause is needed.
@@ -158,7 +194,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       problem ??= 'an unknown failure';
       if (attempt >= maxAttempts) {
         throw new TransientError(
-          `Intercom did not answer GET ${path} after ${maxAttempts} attempts (last: ${problem}). Intercom may be degraded or the network interrupted: run again later (the run is safe to repeat), or raise the timeout if responses are slow.`,
+          `Intercom did not answer ${method} ${path} after ${maxAttempts} attempts (last: ${problem}). Intercom may be degraded or the network interrupted: run again later (the run is safe to repeat), or raise the timeout if responses are slow.`,
           { cause },
         );
       }
@@ -175,6 +211,24 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       return `${endpoint}?per_page=${PER_PAGE}&starting_after=${encodeURIComponent(next.startingAfter)}`;
     }
     return linkPath(next.url, baseUrl);
+  }
+
+  async function* search<T>(endpoint: string, itemsKey: string, query: SearchQuery): AsyncGenerator<T> {
+    yield* paginate<T>({
+      endpoint,
+      itemsKeys: [itemsKey],
+      fetchPage: (next) => {
+        const pagination: Record<string, unknown> = { per_page: PER_PAGE };
+        if (next && 'startingAfter' in next) pagination.starting_after = next.startingAfter;
+        return getJson(endpoint, undefined, { query, pagination });
+      },
+    });
+  }
+
+  async function totalOf(endpoint: string): Promise<number | undefined> {
+    const body = (await getJson(`${endpoint}?per_page=1`)) as { total_count?: unknown } | null;
+    const total = body?.total_count;
+    return typeof total === 'number' && Number.isSafeInteger(total) ? total : undefined;
   }
 
   async function* list<T>(endpoint: string, itemsKey: string): AsyncGenerator<T> {
@@ -205,6 +259,11 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     },
     listContacts: () => list<Contact>('/contacts', 'data'),
     listConversations: () => list<ConversationSummary>('/conversations', 'conversations'),
+    searchContacts: (query) => search<Contact>('/contacts/search', 'data', query),
+    searchConversations: (query) =>
+      search<ConversationSummary>('/conversations/search', 'conversations', query),
+    countContacts: () => totalOf('/contacts'),
+    countConversations: () => totalOf('/conversations'),
     completeContact: (contact) =>
       fillNestedLists(contact, (pathAndQuery, resource) => getJson(pathAndQuery, resource), baseUrl),
     async getConversation(id) {

@@ -43,6 +43,11 @@ export interface Http {
    * @throws NoResponseError on a timeout or a network failure; the signal's reason when it aborts.
    */
   get(pathAndQuery: string, signal?: AbortSignal): Promise<HttpResponse>;
+  /**
+   * POST `body` as JSON to `path` (relative to the base URL); searches are POSTs.
+   * @throws NoResponseError on a timeout or a network failure; the signal's reason when it aborts.
+   */
+  post(path: string, body: unknown, signal?: AbortSignal): Promise<HttpResponse>;
   /** Close the pooled connections. */
   close(): Promise<void>;
 }
@@ -66,41 +71,50 @@ export function createHttp(options: HttpOptions): Http {
     'user-agent': USER_AGENT,
   };
 
-  return {
-    async get(pathAndQuery, signal) {
-      signal?.throwIfAborted();
-      const controller = new AbortController();
-      const timedOut = new Error('timeout');
-      const timer = setTimeout(() => controller.abort(timedOut), options.timeoutMs);
-      // One shared listener on the run-wide signal, not one per request (see abort-fan-out.ts).
-      const unsubscribe = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
-      const sentAt = Date.now();
-      try {
-        const res = await request(options.baseUrl + pathAndQuery, {
-          method: 'GET',
-          headers,
-          dispatcher: agent,
-          signal: controller.signal,
-        });
-        const receivedAt = Date.now();
-        const body = Buffer.from(await res.body.arrayBuffer());
-        return { status: res.statusCode, headers: res.headers, body, sentAt, receivedAt };
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        if (controller.signal.aborted && controller.signal.reason === timedOut) {
-          throw new NoResponseError('timeout', `no response within ${options.timeoutMs} ms`, {
-            cause: error,
-          });
-        }
-        const code = (error as { code?: unknown }).code;
-        throw new NoResponseError('network', `network error${typeof code === 'string' ? ` ${code}` : ''}`, {
+  const send = async (
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    payload: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> => {
+    signal?.throwIfAborted();
+    const controller = new AbortController();
+    const timedOut = new Error('timeout');
+    const timer = setTimeout(() => controller.abort(timedOut), options.timeoutMs);
+    // One shared listener on the run-wide signal, not one per request (see abort-fan-out.ts).
+    const unsubscribe = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
+    const sentAt = Date.now();
+    try {
+      const res = await request(options.baseUrl + pathAndQuery, {
+        method,
+        headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: payload,
+        dispatcher: agent,
+        signal: controller.signal,
+      });
+      const receivedAt = Date.now();
+      const body = Buffer.from(await res.body.arrayBuffer());
+      return { status: res.statusCode, headers: res.headers, body, sentAt, receivedAt };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (controller.signal.aborted && controller.signal.reason === timedOut) {
+        throw new NoResponseError('timeout', `no response within ${options.timeoutMs} ms`, {
           cause: error,
         });
-      } finally {
-        clearTimeout(timer);
-        unsubscribe?.();
       }
-    },
+      const code = (error as { code?: unknown }).code;
+      throw new NoResponseError('network', `network error${typeof code === 'string' ? ` ${code}` : ''}`, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+      unsubscribe?.();
+    }
+  };
+
+  return {
+    get: (pathAndQuery, signal) => send('GET', pathAndQuery, undefined, signal),
+    post: (path, body, signal) => send('POST', path, JSON.stringify(body), signal),
     close: () => agent.close(),
   };
 }
