@@ -34,6 +34,10 @@ export interface RunManifest {
   truncatedConversations: string[];
   /** Ids listed by the run but gone (404) when fetched, when the extract reports them. */
   vanishedConversations?: string[];
+  /** Records the catch-up pass fetched again (changed while the run went), per stream, when it ran. */
+  catchUp?: { users: number; conversations: number };
+  /** Things a person should look at, e.g. file counts that differ from the lists' `total_count`. */
+  warnings?: string[];
   /** Milliseconds per phase. */
   timings: Record<string, number>;
   requests: { total: number; retries: number; rateLimited: number };
@@ -58,6 +62,8 @@ const manifestSchema = z.looseObject({
   parts: count,
   truncatedConversations: z.array(z.string()),
   vanishedConversations: z.array(z.string()).optional(),
+  catchUp: z.object({ users: count, conversations: count }).optional(),
+  warnings: z.array(z.string()).optional(),
   timings: z.record(z.string(), z.number()),
   requests: z.object({ total: count, retries: count, rateLimited: count }),
 });

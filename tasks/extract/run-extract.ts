@@ -15,6 +15,12 @@ import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
 import type { ExtractProgress } from '../../lib/progress';
 import { partsComplete, partsOf } from '../../lib/records/conversation-parts';
+import {
+  contactsChangedSince,
+  conversationsChangedSince,
+  writeCatchUp,
+  type CatchUpResult,
+} from './catch-up';
 import { writeSegmentedStream, type Processed } from './segmented-stream';
 
 /**
@@ -41,6 +47,11 @@ export interface ExtractOptions {
   resume?: boolean;
   /** Lease length; default `LEASE_TTL_MS` of lib/lake/lease.ts. */
   leaseTtlMs?: number;
+  /**
+   * Run the catch-up pass after the lists (default true); see catch-up.ts. Only tests turn it off,
+   * to show what plain paging of a changing workspace loses.
+   */
+  catchUp?: boolean;
 }
 
 /**
@@ -53,6 +64,11 @@ export interface ExtractOptions {
  * segments by streaming, then the manifest is written, then `data/` is published, then segments and
  * checkpoint are deleted. Only one extract at a time works on a lake: it holds a lease
  * (lib/lake/lease.ts) from start to publish.
+ *
+ * After the lists, a catch-up pass searches for records changed since the run started and fetches
+ * them again (see catch-up.ts); assembly leaves out their main-pass copies, so each id appears once
+ * in its newest version even when records moved between list pages. Then the file counts are
+ * compared with the lists' `total_count`; a difference is a warning in the manifest.
  *
  * Contacts and conversations stream side by side: paging contacts is one request at a time, so on
  * its own it would leave most of the rate-limit window unused; beside the conversation details
@@ -150,6 +166,11 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
   progress?.start();
   try {
     await save();
+    const completeAll = (items: AsyncIterable<{ id: string }>): AsyncIterable<Processed> =>
+      client.mapConcurrent(items, async (contact): Promise<Processed> => ({
+        id: String(contact.id),
+        record: await client.completeContact(contact),
+      }));
     const usersTask = timed(timings, 'users', () =>
       writeSegmentedStream({
         store,
@@ -157,11 +178,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
         stream: 'users',
         state: checkpoint.users,
         list: () => client.listContacts(),
-        process: (items) =>
-          client.mapConcurrent(items, async (contact): Promise<Processed> => ({
-            id: String(contact.id),
-            record: await client.completeContact(contact),
-          })),
+        process: completeAll,
         segmentRecords: ctx.segmentRecords,
         onItem: () => {
           if (progress) progress.counts.contacts++;
@@ -223,9 +240,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
       }),
     );
 
-    const settled = await Promise.allSettled([usersTask, conversationsTask]);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) {
+    const stopped = async (failed: PromiseRejectedResult): Promise<never> => {
       await save().catch((error: unknown) => {
         log.warn({ err: error instanceof Error ? error.message : String(error) }, 'checkpoint not saved');
       });
@@ -239,12 +254,73 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
         );
       }
       throw failed.reason;
+    };
+    const settled = await Promise.allSettled([usersTask, conversationsTask]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) await stopped(failed);
+
+    let usersCatchUp: CatchUpResult | undefined;
+    let convCatchUp: CatchUpResult | undefined;
+    const caught = { parts: 0, truncated: [] as string[], vanished: [] as string[] };
+    if (ctx.catchUp !== false) {
+      const startedAt = new Date(checkpoint.startedAt);
+      const catchUpSettled = await timed(timings, 'catchUp', () =>
+        Promise.allSettled([
+          writeCatchUp({
+            store,
+            runId,
+            stream: 'users',
+            search: () => client.searchContacts(contactsChangedSince(startedAt)),
+            process: completeAll,
+            segmentRecords: ctx.segmentRecords,
+            signal: stopSignal,
+            log,
+          }),
+          writeCatchUp({
+            store,
+            runId,
+            stream: 'conversations',
+            search: () => client.searchConversations(conversationsChangedSince(startedAt)),
+            process: (items) => client.mapConcurrent(items, fetchDetail),
+            segmentRecords: ctx.segmentRecords,
+            onItem: (item) => {
+              if (item.record === undefined) {
+                caught.vanished.push(item.id);
+                return;
+              }
+              const conversation = item.record as Record<string, unknown>;
+              caught.parts += partsOf(conversation).length;
+              if (!partsComplete(conversation)) caught.truncated.push(String(conversation.id));
+            },
+            signal: stopSignal,
+            log,
+          }),
+        ]),
+      );
+      const catchUpFailed = catchUpSettled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (catchUpFailed) await stopped(catchUpFailed);
+      [usersCatchUp, convCatchUp] = catchUpSettled.map((s) =>
+        s.status === 'fulfilled' ? s.value : undefined,
+      );
     }
 
     const assembleStart = performance.now();
-    const users = await assembleSegments(store, checkpoint.users.segments, runKey(runId, 'users'));
-    const conversations = await assembleSegments(store, conv.segments, runKey(runId, 'conversations'));
+    const users = await assembleSegments(store, checkpoint.users.segments, runKey(runId, 'users'), {
+      skipIds: usersCatchUp?.ids,
+      append: usersCatchUp?.segments,
+    });
+    let skippedParts = 0;
+    const conversations = await assembleSegments(store, conv.segments, runKey(runId, 'conversations'), {
+      skipIds: convCatchUp?.ids,
+      append: convCatchUp?.segments,
+      onSkip: (record) => {
+        skippedParts += partsOf(record as Record<string, unknown>).length;
+      },
+    });
     timings.assemble = Math.round(performance.now() - assembleStart);
+    const replaced = convCatchUp?.ids ?? new Set<string>();
+    const warnings = await countWarnings(client, users.count, conversations.count);
+    for (const warning of warnings) log.warn({ runId }, warning);
     const manifest: RunManifest = {
       runId,
       apiVersion: checkpoint.apiVersion,
@@ -260,9 +336,12 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
           sha256: conversations.sha256,
         },
       },
-      parts: conv.parts,
-      truncatedConversations: conv.truncated,
-      vanishedConversations: conv.vanished,
+      parts: conv.parts - skippedParts + caught.parts,
+      truncatedConversations: [...conv.truncated.filter((id) => !replaced.has(id)), ...caught.truncated],
+      vanishedConversations: [...conv.vanished.filter((id) => !replaced.has(id)), ...caught.vanished],
+      ...(usersCatchUp &&
+        convCatchUp && { catchUp: { users: usersCatchUp.count, conversations: convCatchUp.count } }),
+      ...(warnings.length > 0 && { warnings }),
       timings,
       requests: requestsSoFar(base, client),
     };
@@ -271,6 +350,34 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * Compare the file counts with what the lists say they hold now (`total_count`, one item asked
+ * for). A difference means records were created or deleted after the catch-up searched, or a list
+ * lost some: a warning for the manifest, never a silent pass. No warning when the API gives no count.
+ */
+async function countWarnings(
+  client: IntercomClient,
+  users: number,
+  conversations: number,
+): Promise<string[]> {
+  const [contactTotal, conversationTotal] = await Promise.all([
+    client.countContacts(),
+    client.countConversations(),
+  ]);
+  const warnings: string[] = [];
+  if (contactTotal !== undefined && contactTotal !== users) {
+    warnings.push(
+      `users.json holds ${users} contacts but GET /contacts reports total_count ${contactTotal} at the end of the run; contacts changed after the catch-up pass or a list lost some. Run the extract again to copy the current state.`,
+    );
+  }
+  if (conversationTotal !== undefined && conversationTotal !== conversations) {
+    warnings.push(
+      `conversations.json holds ${conversations} conversations but GET /conversations reports total_count ${conversationTotal} at the end of the run; conversations changed after the catch-up pass or a list lost some. Run the extract again to copy the current state.`,
+    );
+  }
+  return warnings;
 }
 
 function requestsSoFar(

@@ -23,6 +23,8 @@ export interface SegmentedStreamOptions<S extends { id: string }> {
   process(items: AsyncIterable<S>): AsyncIterable<Processed>;
   /** Records per segment object. */
   segmentRecords: number;
+  /** Number of the first segment object (default 1); the catch-up pass numbers its own apart. */
+  firstSegment?: number;
   /** Called with each item (with or without a record) as its segment is written; its effects belong to the open segment. */
   onItem?(item: Processed): void;
   /** Make the open segment's effects part of `state` (the segment was written). */
@@ -111,7 +113,7 @@ export async function writeSegmentedStream<S extends { id: string }>(
         }
       }
     }
-    const key = runSegmentKey(options.runId, stream, state.segments.length + 1);
+    const key = runSegmentKey(options.runId, stream, (options.firstSegment ?? 1) + state.segments.length);
     const written = await options.store.put(key, jsonArrayChunks(segment()));
     state.segments.push({ key, count: records, bytes: written.bytes, sha256: written.sha256 });
     state.position += consumed;

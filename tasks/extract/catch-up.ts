@@ -1,0 +1,127 @@
+import { SourceError } from '../../lib/errors';
+import type { SearchQuery } from '../../lib/intercom/client';
+import type { SegmentInfo, StreamCheckpoint } from '../../lib/lake/checkpoint';
+import type { StreamName } from '../../lib/lake/keys';
+import type { LakeStore } from '../../lib/lake/store';
+import type { Logger } from '../../lib/logger';
+import { writeSegmentedStream, type Processed } from './segmented-stream';
+
+/**
+ * Most records a catch-up pass takes: it holds their ids in memory to leave the main copies out
+ * at assembly. Only records changed while the run went are expected, so more means the workspace
+ * changes faster than a run can copy it, and the run fails rather than use unbounded memory.
+ */
+export const MAX_CATCH_UP_IDS = 100_000;
+
+/**
+ * Catch-up segments are numbered from here (`users-900001.json`), apart from the main ones: a main
+ * stream would need 900 million records at 1,000 per segment to reach it.
+ */
+export const CATCH_UP_FIRST_SEGMENT = 900_001;
+
+const DAY_S = 86_400;
+/** A day can be 25 hours long across a daylight-saving change. */
+const DST_SLACK_S = 3_600;
+
+/**
+ * The `updated_at` filter that finds every contact changed since `startedAt`.
+ *
+ * Intercom matches contact dates by calendar day in the workspace's time zone: `>` a timestamp
+ * means "from the start of the next day" there, and the exact second is ignored
+ * (see /work/shared/intercom/README.md and
+ * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts).
+ * Asking for `>` one day and one hour before the start reaches back to a day start at or before
+ * the run's start in any time zone, so the zone from `/me` is not needed; the cost is re-fetching
+ * contacts changed up to two days before the run.
+ */
+export function contactsChangedSince(startedAt: Date): SearchQuery {
+  const start = Math.floor(startedAt.getTime() / 1000);
+  return { field: 'updated_at', operator: '>', value: start - DAY_S - DST_SLACK_S };
+}
+
+/**
+ * The `updated_at` filter that finds every conversation changed since `startedAt`: conversation
+ * search matches exact timestamps, and `updated_at` has whole seconds, so `>` start − 1 s.
+ * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/conversations/searchconversations
+ */
+export function conversationsChangedSince(startedAt: Date): SearchQuery {
+  return { field: 'updated_at', operator: '>', value: Math.floor(startedAt.getTime() / 1000) - 1 };
+}
+
+/** Options of {@link writeCatchUp}. */
+export interface CatchUpOptions<S extends { id: string }> {
+  store: LakeStore;
+  runId: string;
+  stream: StreamName;
+  /** The search for records changed since the run started. */
+  search(): AsyncIterable<S>;
+  /** The per-record work (details, nested lists), as for the main pass. */
+  process(items: AsyncIterable<S>): AsyncIterable<Processed>;
+  segmentRecords: number;
+  /** Default {@link MAX_CATCH_UP_IDS}. */
+  maxIds?: number;
+  /** Called with each record (with or without its record, as the main pass's onItem). */
+  onItem?(item: Processed): void;
+  signal?: AbortSignal;
+  log: Logger;
+}
+
+/** What a catch-up pass wrote. */
+export interface CatchUpResult {
+  /** Every id the search found: their main-pass copies are replaced (or dropped when gone). */
+  ids: Set<string>;
+  segments: SegmentInfo[];
+  /** Records written. */
+  count: number;
+}
+
+/**
+ * Fetch again every record the search finds and write them as catch-up segments, each id once.
+ *
+ * Why: a cursor list that changes while it is read can skip a record that moves ahead of the
+ * cursor, and copies records read before they changed in their older version; searching by
+ * `updated_at` after the lists finds exactly those. The pass keeps no checkpoint: after a resume it
+ * simply runs again from the run's start time.
+ *
+ * @throws SourceError when the search finds more than `maxIds` records (the message says what to
+ *   do); whatever the search, the work or the store throws.
+ */
+export async function writeCatchUp<S extends { id: string }>(
+  options: CatchUpOptions<S>,
+): Promise<CatchUpResult> {
+  const maxIds = options.maxIds ?? MAX_CATCH_UP_IDS;
+  const ids = new Set<string>();
+  const state: StreamCheckpoint = { done: false, position: 0, lastId: null, count: 0, segments: [] };
+  async function* unique(): AsyncGenerator<S> {
+    for await (const item of options.search()) {
+      const id = String(item.id);
+      // A search re-sorted by a change while it is paged can repeat a record beyond the dedup window.
+      if (ids.has(id)) continue;
+      if (ids.size >= maxIds) {
+        throw new SourceError(
+          `More than ${maxIds} ${options.stream === 'users' ? 'contacts' : 'conversations'} changed in Intercom while this extract ran, more than its catch-up pass holds; data/ is unchanged. Run the extract at a quieter time, or raise the limit (MAX_CATCH_UP_IDS in tasks/extract/catch-up.ts) if the memory allows.`,
+          { cause: new Error(`catch-up set of ${options.stream} over ${maxIds}`) },
+        );
+      }
+      ids.add(id);
+      yield item;
+    }
+  }
+  await writeSegmentedStream({
+    store: options.store,
+    runId: options.runId,
+    stream: options.stream,
+    state,
+    list: unique,
+    process: options.process,
+    segmentRecords: options.segmentRecords,
+    firstSegment: CATCH_UP_FIRST_SEGMENT,
+    onItem: options.onItem,
+    // No checkpoint: the pass is rerun whole on resume.
+    save: () => Promise.resolve(),
+    signal: options.signal,
+    log: options.log,
+  });
+  options.log.info({ stream: options.stream, found: ids.size, written: state.count }, 'catch-up pass done');
+  return { ids, segments: state.segments, count: state.count };
+}
