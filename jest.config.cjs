@@ -5,6 +5,10 @@ const ESM_PACKAGES = ['p-limit', 'yocto-queue', 'stream-json', 'stream-chain'];
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Sentry's init (tests/unit/monitoring-sentry.test.ts) leaves a global carrier that jest 30's
+  // "soft delete" of globals then wraps again in every later file of the same worker, until a
+  // setter recurses past the stack limit and an unrelated suite hangs (seen in lake-publish).
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
