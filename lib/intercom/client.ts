@@ -268,7 +268,13 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       fillNestedLists(contact, (pathAndQuery, resource) => getJson(pathAndQuery, resource), baseUrl),
     async getConversation(id) {
       const body = await getJson(`/conversations/${encodeURIComponent(id)}`, `conversation ${id}`);
-      if (typeof body !== 'object' || body === null || typeof (body as { id?: unknown }).id !== 'string') {
+      // An id is a string in the spec; a number is still a conversation, carried through for the load to judge.
+      const bodyId = (body as { id?: unknown } | null)?.id;
+      if (
+        typeof body !== 'object' ||
+        body === null ||
+        (typeof bodyId !== 'string' && typeof bodyId !== 'number')
+      ) {
         throw new SourceError(
           `Intercom answered GET /conversations/{id} for conversation ${id} with something that is not a conversation. Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
           { cause: new Error('unexpected conversation body') },

@@ -192,6 +192,12 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     const conv = checkpoint.conversations;
     let pending = { parts: 0, truncated: [] as string[], vanished: [] as string[] };
     const fetchDetail = async (summary: { id: string }): Promise<Processed> => {
+      const id: unknown = summary.id;
+      if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
+        // No id to ask GET /conversations/{id} for: keep the list record whole rather than drop it;
+        // the load quarantines it with its reason.
+        return { id: String(id ?? ''), record: summary as unknown as Record<string, unknown> };
+      }
       try {
         return { id: String(summary.id), record: await client.getConversation(summary.id) };
       } catch (error) {

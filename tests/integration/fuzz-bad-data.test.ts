@@ -456,6 +456,30 @@ describe('bad-data fuzz: hostile records through sandbox -> extract -> lake -> l
     expect(String(row?.reason)).toMatch(/custom_attributes/);
   });
 
+  it('keeps conversations with an empty or a numeric id: the lake holds them, the warehouse loads or quarantines them', async () => {
+    const empty = baseConversation(3);
+    empty.id = '';
+    const numeric = baseConversation(4);
+    numeric.id = 424242;
+    const { lake, summary } = await runPipeline({
+      contacts: [baseContact(3)],
+      conversations: [empty, numeric],
+    });
+
+    // No id to fetch details for: the list record is kept whole (without parts, as the list gives it).
+    const { conversation_parts: _parts, ...listed } = wire(empty);
+    expect(byId(lake.conversations)).toEqual(byId([listed, wire(numeric)]));
+
+    const [quarantined] = await rows('SELECT reason, raw FROM quarantine WHERE stream = ?', [
+      'conversations',
+    ]);
+    expect(parse(quarantined?.raw)).toEqual(listed);
+    expect(String(quarantined?.reason)).toMatch(/id/);
+    const [loaded] = await rows('SELECT raw FROM conversation WHERE id = ?', ['424242']);
+    expect(parse(loaded?.raw)).toEqual(wire(numeric));
+    expect(summary.quarantinedByStream.conversations).toBe(1);
+  });
+
   it('carries a contact with a 1 MB custom attribute through to its users row unchanged', async () => {
     const big = baseContact(3);
     big.contact.custom_attributes = {
