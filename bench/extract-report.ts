@@ -12,10 +12,10 @@ import { machineLine, table, writeSection } from './lib/report';
 /** The sizes one `npm run bench` measures the extract at. */
 export interface ExtractBenchPlan {
   speed: SpeedSizes;
-  /** Each size is run once per entry of `heapVariants` unless `cappedOnly`. */
+  /** Each size is run once per entry of `[defaults, deployedArgs]` unless `cappedOnly`. */
   memory: { contacts: number; conversations: number; cappedOnly?: boolean }[];
-  /** The heap cap the Fargate task should run with, measured beside the defaults. */
-  heapCap: string;
+  /** Node flags of `npm run extract`, as deployed (the container runs that script). */
+  deployedArgs: string[];
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -31,7 +31,7 @@ export async function runExtractBenches(plan: ExtractBenchPlan, file?: string): 
   process.stderr.write(`extract speed: ${JSON.stringify(speed)}\n`);
   const memory: ExtractMemoryResult[] = [];
   for (const size of plan.memory) {
-    const variants = size.cappedOnly ? [[plan.heapCap]] : [[], [plan.heapCap]];
+    const variants = size.cappedOnly ? [plan.deployedArgs] : [[], plan.deployedArgs];
     for (const nodeArgs of variants) {
       const m = await benchExtractMemory(size.contacts, size.conversations, nodeArgs);
       process.stderr.write(`extract memory: ${JSON.stringify(m)}\n`);
@@ -133,7 +133,7 @@ export function renderExtractSection(
     '',
     'No latency, no rate limit; the extract runs in its own process as the container runs it',
     '(`node --import tsx tasks/extract/main.ts`), peak RSS read from `/proc/<pid>/status` (VmHWM), with Node',
-    `defaults and with \`${plan.heapCap}\`.`,
+    `defaults and with the flags of \`npm run extract\` (\`${plan.deployedArgs.join(' ')}\`).`,
     '',
     table(
       ['contacts', 'conversations', 'parts', 'node flags', 'wall (s)', 'peak RSS (MiB)'],

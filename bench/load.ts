@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,23 +5,10 @@ import { createTestDatabase } from '../tests/helpers/database';
 import { DATA_TABLES, prepareRows, timeLoadData, timeRowInserts, type DataTable } from './lib/load-floor';
 import { writeBenchLake } from './lib/load-lake';
 import { machineLine, table, writeSection } from './lib/report';
-import { runMeasured } from './lib/run-measured';
+import { runMeasured, scriptNodeArgs } from './lib/run-measured';
 
 const LOAD = 'tasks/load/main.ts';
 
-/**
- * The Node flags of `npm run load` (the container runs that script), read from package.json so the
- * bench measures the load exactly as it is deployed.
- */
-function loadNodeArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const words = (pkg.scripts.load ?? '').split(/\s+/);
-  const end = words.indexOf('--import');
-  if (words[0] !== 'node' || end < 0) throw new Error(`unexpected "load" script: ${pkg.scripts.load}`);
-  return words.slice(1, end);
-}
 /** Rows per table timed for the one-row-at-a-time inserts (then extrapolated as rows/s). */
 const ROW_INSERT_SAMPLE = 1000;
 
@@ -97,7 +83,7 @@ async function timeOurLoad(
         contacts: stream === 'users' ? size.contacts : 0,
         conversations: stream === 'conversations' ? size.conversations : 0,
       });
-      seconds[stream] = (await runLoadTask(folder, databaseUrl, loadNodeArgs())).seconds;
+      seconds[stream] = (await runLoadTask(folder, databaseUrl, scriptNodeArgs('load'))).seconds;
     });
   }
   return seconds;
@@ -125,7 +111,7 @@ async function benchLoadSpeed(size: LoadBenchSizes['speed']): Promise<string> {
       t === 'users' ? floor.users / ours.users : conversationFloor / ours.conversations;
     return [
       `${size.contacts.toLocaleString('en')} contacts and ${size.conversations.toLocaleString('en')} conversations from the sandbox generator, loaded into one fresh database.`,
-      `"Ours" is the load task (\`node ${loadNodeArgs().join(' ')} --import tsx ${LOAD}\`, as \`npm run load\` runs it) in`,
+      `"Ours" is the load task (\`node ${scriptNodeArgs('load').join(' ')} --import tsx ${LOAD}\`, as \`npm run load\` runs it) in`,
       'full mode, timed from its own log (migrate, shadow tables, reconcile, swap included; process start-up not), on a lake of only the',
       'contacts, then on one of only the conversations, which fill conversation, conversation_part and',
       'conversation_contact in one pass: those three share one time, compared with the sum of their three',
@@ -163,7 +149,7 @@ async function benchLoadSpeed(size: LoadBenchSizes['speed']): Promise<string> {
  */
 async function benchLoadMemory(sizes: LoadBenchSizes['memory']): Promise<string> {
   const lines: (string | number)[][] = [];
-  const flags = loadNodeArgs();
+  const flags = scriptNodeArgs('load');
   for (const [index, size] of sizes.entries()) {
     const db = await createTestDatabase();
     try {

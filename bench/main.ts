@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runExtractBenches, type ExtractBenchPlan } from './extract-report';
 import { runLoadBenches } from './load';
+import { scriptNodeArgs } from './lib/run-measured';
 import { runTriggerBench } from './trigger';
 
 const QUICK: ExtractBenchPlan = {
@@ -9,12 +10,12 @@ const QUICK: ExtractBenchPlan = {
     { contacts: 1000, conversations: 200 },
     { contacts: 3000, conversations: 600 },
   ],
-  heapCap: '--max-old-space-size=128',
+  deployedArgs: scriptNodeArgs('extract'),
 };
 
 // Our extract over ≥ 8 rate-limit windows (~15,000 calls); the comparators over a subset each.
 // Memory at the load bench's sizes, the largest 1M contacts / 240k conversations / ~2M parts, which
-// takes ~3 minutes per run: there it runs once, with the heap cap the Fargate task should use.
+// takes ~3 minutes per run: there it runs once, with the flags of `npm run extract` (as deployed).
 const FULL: ExtractBenchPlan = {
   speed: { contacts: 20_000, conversations: 13_000, sequential: [600, 150], sdk: [6000, 4000] },
   memory: [
@@ -22,7 +23,7 @@ const FULL: ExtractBenchPlan = {
     { contacts: 100_000, conversations: 24_000 },
     { contacts: 1_000_000, conversations: 240_000, cappedOnly: true },
   ],
-  heapCap: '--max-old-space-size=128',
+  deployedArgs: scriptNodeArgs('extract'),
 };
 
 // `npm run bench`: measures against the limits of docs/architecture.md and writes docs/BENCHMARKS.md.

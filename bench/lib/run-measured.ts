@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -66,4 +67,21 @@ export function runMeasured(
       resolve({ code, wallMs: performance.now() - started, peakRssMiB: peakKiB / 1024, stderrTail: stderr });
     });
   });
+}
+
+/**
+ * The Node flags of an npm script (`npm run extract`, `npm run load`: what the container runs), read
+ * from package.json so a bench measures the task exactly as it is deployed.
+ *
+ * @throws Error when the script is not `node <flags> --import tsx <file>`.
+ */
+export function scriptNodeArgs(script: 'extract' | 'load' | 'start'): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (pkg.scripts[script] ?? '').split(/\s+/);
+  const end = words.indexOf('--import');
+  if (words[0] !== 'node' || end < 0)
+    throw new Error(`unexpected "${script}" script: ${pkg.scripts[script]}`);
+  return words.slice(1, end);
 }

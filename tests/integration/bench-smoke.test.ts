@@ -21,7 +21,7 @@ describe('bench harness (tiny run)', () => {
         {
           speed: { contacts: 60, conversations: 30, sequential: [10, 3], sdk: [20, 5] },
           memory: [{ contacts: 50, conversations: 10, cappedOnly: true }],
-          heapCap: '--max-old-space-size=128',
+          deployedArgs: ['--max-old-space-size=128'],
         },
         file,
       );
