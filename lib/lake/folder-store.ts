@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DataError } from '../errors';
+import { createHashingTap, toReadable } from './hashing-tap';
 import type { Body, LakeStore, PutResult } from './store';
 
 /**
@@ -37,17 +38,9 @@ export class FolderStore implements LakeStore {
     const target = this.resolve(key);
     await mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer | string, _enc, done) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        hash.update(buf);
-        bytes += buf.length;
-        done(null, buf);
-      },
-    });
-    const source = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
+    const hashing = createHashingTap();
+    const tap = hashing.stream;
+    const source = toReadable(body);
     try {
       await pipeline(source, tap, createWriteStream(tmp));
       await rename(tmp, target);
@@ -55,7 +48,7 @@ export class FolderStore implements LakeStore {
       await rm(tmp, { force: true });
       throw error;
     }
-    return { bytes, sha256: hash.digest('hex') };
+    return hashing.result();
   }
 
   /** Written to a temporary file, then hard-linked into place: link(2) fails when the target exists. */

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
@@ -17,6 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError, DataError, TransientError } from '../errors';
+import { createHashingTap, toReadable } from './hashing-tap';
 import type { Body, LakeStore, PutResult } from './store';
 
 /**
@@ -203,17 +203,9 @@ export class S3Store implements LakeStore {
 
   async put(key: string, body: Body): Promise<PutResult> {
     const Key = this.objectKey(key);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer | string, _enc, done) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        hash.update(buf);
-        bytes += buf.length;
-        done(null, buf);
-      },
-    });
-    const source = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
+    const hashing = createHashingTap();
+    const tap = hashing.stream;
+    const source = toReadable(body);
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key, Body: tap, ContentType: 'application/json' },
@@ -238,7 +230,7 @@ export class S3Store implements LakeStore {
       if (uploaded.status === 'rejected') throw this.translate(uploaded.reason, 'write', key);
       throw (piped as PromiseRejectedResult).reason;
     }
-    return { bytes, sha256: hash.digest('hex') };
+    return hashing.result();
   }
 
   /**
