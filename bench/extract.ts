@@ -6,7 +6,7 @@ import { readJsonArray } from '../lib/lake/json-array-reader';
 import { FolderStore } from '../lib/lake/folder-store';
 import { readLatestManifest } from '../lib/lake/publish';
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { runMeasured } from './lib/run-measured';
+import { runMeasured, scriptNodeArgs } from './lib/run-measured';
 
 /** Intercom's limit: 10,000 calls per minute, enforced as 1,666 per 10-second window. */
 export const CALLS_PER_WINDOW = 1666;
@@ -177,11 +177,12 @@ export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeed
     return await withLake(async (lake) => {
       const store = new FolderStore(lake);
       const stop = trackRequests(sandbox);
-      const run = await runMeasured(EXTRACT, {
-        INTERCOM_API_URL: sandbox.url,
-        INTERCOM_ACCESS_TOKEN: sandbox.token,
-        LAKE_URL: lake,
-      });
+      // As deployed: with the Node flags of `npm run extract`.
+      const run = await runMeasured(
+        EXTRACT,
+        { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
+        { nodeArgs: scriptNodeArgs('extract') },
+      );
       const spanS = stop();
       if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
       const manifest = await readLatestManifest(store);
