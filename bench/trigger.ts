@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { machineLine, table, writeSection } from './lib/report';
+import { slsOfflineEnv } from '../scripts/sls-offline-env';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);
@@ -16,20 +17,6 @@ export interface TriggerResult {
   /** Each run's `require` time of the bundled handler, ms, in run order. */
   initMs: number[];
   medianInitMs: number;
-}
-
-// osls offline: no credentials, no profile, so `sls package` never reaches AWS.
-function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_') && key !== 'SERVERLESS_ACCESS_KEY') env[key] = value;
-  }
-  return {
-    ...env,
-    AWS_SDK_LOAD_CONFIG: '0',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  };
 }
 
 /**
@@ -56,7 +43,7 @@ export async function benchTrigger(): Promise<TriggerResult> {
         '--param=subnets=subnet-aaa,subnet-bbb',
         '--param=securityGroups=sg-123',
       ],
-      { cwd: ROOT, env: offlineEnv(), timeout: 120_000 },
+      { cwd: ROOT, env: slsOfflineEnv(), timeout: 120_000 },
     );
     const zip = path.join(dir, 'trigger.zip');
     const zipBytes = (await stat(zip)).size;

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { slsOfflineEnv } from '../../scripts/sls-offline-env';
 
 /** Reads the CloudFormation template that `sls package` writes, offline, with no AWS credentials. */
 
@@ -24,20 +25,6 @@ let template: Template;
 let spec: SpecDatabase;
 let zipBytes: number;
 
-// Only an offline-safe environment reaches osls: no credentials, no profile, no network endpoint.
-function offlineEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_') && key !== 'SERVERLESS_ACCESS_KEY') env[key] = value;
-  }
-  return {
-    ...env,
-    AWS_SDK_LOAD_CONFIG: '0',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sls-package-'));
   const [, loaded] = await Promise.all([
@@ -55,7 +42,7 @@ beforeAll(async () => {
         '--param=subnets=subnet-aaa,subnet-bbb',
         '--param=securityGroups=sg-123',
       ],
-      { cwd: ROOT, env: offlineEnv(), timeout: 50_000 },
+      { cwd: ROOT, env: slsOfflineEnv(), timeout: 50_000 },
     ),
     loadAwsServiceSpec(),
   ]);
