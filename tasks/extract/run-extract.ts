@@ -10,7 +10,7 @@ import {
 import { newRunId, runCheckpointKey, runKey, runManifestKey, runSegmentsPrefix } from '../../lib/lake/keys';
 import { acquireExtractLease, type Lease } from '../../lib/lake/lease';
 import { readManifest, writeManifest, type RunManifest } from '../../lib/lake/manifest';
-import { publishRun } from '../../lib/lake/publish';
+import { publishRun, readLatestManifest } from '../../lib/lake/publish';
 import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
 import type { ExtractProgress } from '../../lib/progress';
@@ -163,7 +163,15 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     progress.counts.conversations = checkpoint.conversations.count;
     progress.counts.parts = checkpoint.conversations.parts;
   }
-  progress?.start();
+  if (progress) {
+    // The ETA assumes about as many conversations as the last published run had: no API call
+    // spent on it, and on a first run the ETA is simply unknown.
+    void readLatestManifest(store).then(
+      (last) => (progress.conversationsTotal ??= last.streams.conversations.count),
+      () => undefined,
+    );
+    progress.start();
+  }
   try {
     await save();
     const completeAll = (items: AsyncIterable<{ id: string }>): AsyncIterable<Processed> =>
