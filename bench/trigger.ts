@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { machineLine, table, writeSection } from './lib/report';
-import { slsOfflineEnv } from '../scripts/sls-offline-env';
+import { slsPackageOffline } from '../scripts/sls-offline';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);
@@ -29,22 +29,7 @@ export interface TriggerResult {
 export async function benchTrigger(): Promise<TriggerResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-trigger-'));
   try {
-    await run(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/osls/bin/serverless.js'),
-        'package',
-        '--stage',
-        'prod',
-        '--region',
-        'eu-west-1',
-        '--package',
-        dir,
-        '--param=subnets=subnet-aaa,subnet-bbb',
-        '--param=securityGroups=sg-123',
-      ],
-      { cwd: ROOT, env: slsOfflineEnv(), timeout: 120_000 },
-    );
+    await slsPackageOffline(dir, 'prod', 120_000);
     const zip = path.join(dir, 'trigger.zip');
     const zipBytes = (await stat(zip)).size;
     const unzipped = path.join(dir, 'unzipped');

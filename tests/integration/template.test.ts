@@ -1,11 +1,9 @@
 import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
 import type { PropertyType, SpecDatabase } from '@aws-cdk/service-spec-types';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { slsOfflineEnv } from '../../scripts/sls-offline-env';
+import { runSlsOffline, slsPackageOffline } from '../../scripts/sls-offline';
 
 /** Reads the CloudFormation template that `sls package` writes, offline, with no AWS credentials. */
 
@@ -19,7 +17,6 @@ interface Template {
   Outputs: Record<string, { Value: Json }>;
 }
 
-const ROOT = path.resolve(__dirname, '../..');
 let dir: string;
 let template: Template;
 let spec: SpecDatabase;
@@ -27,25 +24,7 @@ let zipBytes: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sls-package-'));
-  const [, loaded] = await Promise.all([
-    promisify(execFile)(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/osls/bin/serverless.js'),
-        'package',
-        '--stage',
-        'citest',
-        '--region',
-        'eu-west-1',
-        '--package',
-        dir,
-        '--param=subnets=subnet-aaa,subnet-bbb',
-        '--param=securityGroups=sg-123',
-      ],
-      { cwd: ROOT, env: slsOfflineEnv(), timeout: 50_000 },
-    ),
-    loadAwsServiceSpec(),
-  ]);
+  const [, loaded] = await Promise.all([slsPackageOffline(dir, 'citest', 50_000), loadAwsServiceSpec()]);
   spec = loaded;
   template = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
   zipBytes = (await stat(path.join(dir, 'trigger.zip'))).size;
@@ -337,23 +316,9 @@ describe('sls package (offline) CloudFormation template', () => {
 // project's .esbuild folder, and jest runs test files in parallel.
 // `sls invoke local` bundles the trigger with esbuild and runs it here: no AWS account, no network.
 async function invokeLocal(data: string): Promise<unknown> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/osls/bin/serverless.js'),
-      'invoke',
-      'local',
-      '-f',
-      'trigger',
-      '--stage',
-      'citest',
-      '--param=launcher=local',
-      '--data',
-      data,
-    ],
-    { cwd: ROOT, env, timeout: 50_000 },
+  const stdout = await runSlsOffline(
+    ['invoke', 'local', '-f', 'trigger', '--stage', 'citest', '--param=launcher=local', '--data', data],
+    50_000,
   );
   // osls prints the handler's return value as the last JSON object on stdout.
   return JSON.parse(stdout.slice(stdout.indexOf('{')));
