@@ -7,6 +7,7 @@ import {
   type conversationPart,
 } from '../../drizzle/schema';
 import { DataError } from '../errors';
+import { partsComplete } from '../records/conversation-parts';
 import {
   booleanField,
   idField,
@@ -120,7 +121,8 @@ export function mapConversation(record: unknown, raw?: string): MappedConversati
     })),
     tags: jsonText(listItems(record, 'tags', 'tags')),
     partsCount: parts.length,
-    partsComplete: declaredParts === null || declaredParts <= parts.length + 1,
+    // Validated above (integerField throws on a wrong type); the rule itself is shared with the extract.
+    partsComplete: partsComplete(record),
     raw: raw ?? JSON.stringify(record),
   };
 

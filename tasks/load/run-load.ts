@@ -226,9 +226,8 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
     read++;
     if (ctx.signal?.aborted) throw stopped(ctx.signal);
     const recordId = idOf(record);
-    let raw: string;
+    const raw = JSON.stringify(record);
     try {
-      raw = JSON.stringify(record);
       if (stream === 'users') {
         await writer.add(toUnit(stream, recordId, raw, { users: [mapUser(record, raw)] }));
       } else {
@@ -249,7 +248,7 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
       }
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
-      await writer.addQuarantine(stream, recordId, JSON.stringify(record), error.message);
+      await writer.addQuarantine(stream, recordId, raw, error.message);
     }
   }
   const seconds = (performance.now() - started) / 1000;
