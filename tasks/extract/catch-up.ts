@@ -1,10 +1,7 @@
 import { SourceError } from '../../lib/errors';
 import type { SearchQuery } from '../../lib/intercom/client';
 import type { SegmentInfo, StreamCheckpoint } from '../../lib/lake/checkpoint';
-import type { StreamName } from '../../lib/lake/keys';
-import type { LakeStore } from '../../lib/lake/store';
-import type { Logger } from '../../lib/logger';
-import { writeSegmentedStream, type Processed } from './segmented-stream';
+import { writeSegmentedStream, type SegmentedStreamOptions } from './segmented-stream';
 
 /**
  * Most records a catch-up pass takes: it holds their ids in memory to leave the main copies out
@@ -48,23 +45,19 @@ export function conversationsChangedSince(startedAt: Date): SearchQuery {
   return { field: 'updated_at', operator: '>', value: Math.floor(startedAt.getTime() / 1000) - 1 };
 }
 
-/** Options of {@link writeCatchUp}. */
-export interface CatchUpOptions<S extends { id: string }> {
-  store: LakeStore;
-  runId: string;
-  stream: StreamName;
+/**
+ * Options of {@link writeCatchUp}: those of a segmented stream, with a search in place of the list
+ * and no checkpoint of its own (the pass reruns whole on resume).
+ */
+export type CatchUpOptions<S extends { id: string }> = Pick<
+  SegmentedStreamOptions<S>,
+  'store' | 'runId' | 'stream' | 'process' | 'segmentRecords' | 'onItem' | 'signal' | 'log'
+> & {
   /** The search for records changed since the run started. */
   search(): AsyncIterable<S>;
-  /** The per-record work (details, nested lists), as for the main pass. */
-  process(items: AsyncIterable<S>): AsyncIterable<Processed>;
-  segmentRecords: number;
   /** Default {@link MAX_CATCH_UP_IDS}. */
   maxIds?: number;
-  /** Called with each record (with or without its record, as the main pass's onItem). */
-  onItem?(item: Processed): void;
-  signal?: AbortSignal;
-  log: Logger;
-}
+};
 
 /** What a catch-up pass wrote. */
 export interface CatchUpResult {
