@@ -31,6 +31,8 @@ export interface Config {
     maxAttempts: number;
   };
   lakeUrl: string;
+  /** Records per checkpointed extract segment; undefined = the extract's default. */
+  extractSegmentRecords: number | undefined;
   databaseUrl: string;
   sentryDsn: string | undefined;
   logLevel: string;
@@ -53,6 +55,7 @@ const schema = z.object({
   SENTRY_DSN: optionalTrimmed,
   LOG_LEVEL: optionalTrimmed,
   INTERCOM_MAX_ATTEMPTS: optionalTrimmed,
+  EXTRACT_SEGMENT_RECORDS: optionalTrimmed,
 });
 
 function checkApiUrl(raw: string, problems: string[]): { url: string; isSandbox: boolean } {
@@ -130,6 +133,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `INTERCOM_MAX_ATTEMPTS "${parsed.INTERCOM_MAX_ATTEMPTS}" must be a whole number from 1 to 50.`,
     );
   }
+  const segmentText = parsed.EXTRACT_SEGMENT_RECORDS;
+  const extractSegmentRecords = segmentText === undefined ? undefined : Number(segmentText);
+  if (
+    extractSegmentRecords !== undefined &&
+    (!Number.isInteger(extractSegmentRecords) || extractSegmentRecords < 1)
+  ) {
+    problems.push(`EXTRACT_SEGMENT_RECORDS "${segmentText}" is not a whole number of records of at least 1.`);
+  }
   const lakeUrl = parsed.LAKE_URL ?? DEFAULTS.LAKE_URL;
   checkLakeUrl(lakeUrl, problems);
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
@@ -139,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     intercom: { token, apiUrl: api.url, apiVersion, isSandboxUrl: api.isSandbox, maxAttempts },
     lakeUrl,
+    extractSegmentRecords,
     databaseUrl,
     sentryDsn: parsed.SENTRY_DSN,
     logLevel: parsed.LOG_LEVEL ?? 'info',

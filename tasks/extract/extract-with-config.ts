@@ -2,7 +2,6 @@ import type { Config } from '../../lib/config';
 import { createIntercomClient } from '../../lib/intercom/client';
 import type { RunManifest } from '../../lib/lake/manifest';
 import { openLake } from '../../lib/lake/open-lake';
-import { ConfigError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { ExtractProgress } from '../../lib/progress';
 import { resolveSource } from './resolve-source';
@@ -44,7 +43,7 @@ export async function extractWithConfig(ctx: {
       apiUrl: source.apiUrl,
       apiVersion: config.intercom.apiVersion,
       signal,
-      segmentRecords: wholeNumber(process.env.EXTRACT_SEGMENT_RECORDS),
+      segmentRecords: config.extractSegmentRecords,
       progress: new ExtractProgress({ log, readRequests: () => client.stats }),
     });
     log.info(
@@ -64,16 +63,4 @@ export async function extractWithConfig(ctx: {
   } finally {
     await source.close();
   }
-}
-
-/** `EXTRACT_SEGMENT_RECORDS`: records per checkpointed segment (tests make it small); unset = default. */
-function wholeNumber(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new ConfigError([
-      `EXTRACT_SEGMENT_RECORDS "${value}" is not a whole number of records of at least 1.`,
-    ]);
-  }
-  return n;
 }
