@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { machineLine, table, writeSection } from './lib/report';
 import { slsPackageOffline } from '../scripts/sls-offline';
+import { timeStep } from './lib/step';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);
@@ -19,6 +20,23 @@ export interface TriggerResult {
   medianInitMs: number;
 }
 
+/** `require` time of the bundled handler in each of {@link INIT_RUNS} fresh processes, ms. */
+async function timeInits(handler: string): Promise<number[]> {
+  const initMs: number[] = [];
+  for (let i = 0; i < INIT_RUNS; i++) {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        `const t=performance.now();require(${JSON.stringify(handler)});process.stdout.write(String(performance.now()-t))`,
+      ],
+      { env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules') } },
+    );
+    initMs.push(Number(stdout));
+  }
+  return initMs;
+}
+
 /**
  * Build the trigger as a deploy does (`sls package`, offline), then time `require` of the bundled
  * handler in fresh processes (what a Lambda cold start pays for our code; `@aws-sdk/client-ecs`
@@ -29,25 +47,14 @@ export interface TriggerResult {
 export async function benchTrigger(): Promise<TriggerResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-trigger-'));
   try {
-    await slsPackageOffline(dir, 'prod', 120_000);
+    await timeStep('trigger/package', () => slsPackageOffline(dir, 'prod', 120_000));
     const zip = path.join(dir, 'trigger.zip');
     const zipBytes = (await stat(zip)).size;
     const unzipped = path.join(dir, 'unzipped');
     await run('unzip', ['-q', zip, '-d', unzipped]);
     const handler = path.join(unzipped, 'handlers/trigger.js');
     const bundleBytes = (await stat(handler)).size;
-    const initMs: number[] = [];
-    for (let i = 0; i < INIT_RUNS; i++) {
-      const { stdout } = await run(
-        process.execPath,
-        [
-          '-e',
-          `const t=performance.now();require(${JSON.stringify(handler)});process.stdout.write(String(performance.now()-t))`,
-        ],
-        { env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules') } },
-      );
-      initMs.push(Number(stdout));
-    }
+    const initMs = await timeStep('trigger/init', () => timeInits(handler));
     const sorted = [...initMs].sort((a, b) => a - b);
     return { zipBytes, bundleBytes, initMs, medianInitMs: sorted[Math.floor(sorted.length / 2)] as number };
   } finally {
