@@ -7,12 +7,18 @@ import {
   type ExtractSpeedResult,
   type SpeedSizes,
 } from './extract';
+import { MEMORY_SEED } from './lib/load-lake';
+import type { LakeShelf } from './lib/lake-shelf';
 import { machineLine, table, writeSection } from './lib/report';
+import { timeStep } from './lib/step';
 
 /** The sizes one `npm run bench` measures the extract at. */
 export interface ExtractBenchPlan {
   speed: SpeedSizes;
-  /** Each size is run once per entry of `[defaults, deployedArgs]` unless `cappedOnly`. */
+  /**
+   * Each size is run once per entry of `[defaults, deployedArgs]` unless `cappedOnly`, then only with
+   * `deployedArgs` (the full plan compares with the defaults at its smallest size only, where it is cheap).
+   */
   memory: { contacts: number; conversations: number; cappedOnly?: boolean }[];
   /** Node flags of `npm run extract`, as deployed (the container runs that script). */
   deployedArgs: string[];
@@ -22,18 +28,27 @@ const n = (x: number): string => x.toLocaleString('en-US');
 
 /**
  * Run the extract benches (speed and memory), print each figure as it comes, and write the
- * `## Extract` section of `file` (docs/BENCHMARKS.md by default).
+ * `## Extract` section of `file` (docs/BENCHMARKS.md by default). With `shelf`, the lake of each
+ * memory size's run with `deployedArgs` is kept there for the load memory bench.
  *
  * @throws Error when a run fails.
  */
-export async function runExtractBenches(plan: ExtractBenchPlan, file?: string): Promise<void> {
+export async function runExtractBenches(
+  plan: ExtractBenchPlan,
+  file?: string,
+  shelf?: LakeShelf,
+): Promise<void> {
   const speed = await benchExtractSpeed(plan.speed);
   process.stderr.write(`extract speed: ${JSON.stringify(speed)}\n`);
   const memory: ExtractMemoryResult[] = [];
   for (const size of plan.memory) {
     const variants = size.cappedOnly ? [plan.deployedArgs] : [[], plan.deployedArgs];
     for (const nodeArgs of variants) {
-      const m = await benchExtractMemory(size.contacts, size.conversations, nodeArgs);
+      const deployed = nodeArgs === plan.deployedArgs;
+      const m = await timeStep(
+        `extract/memory/${size.contacts}x${size.conversations}/${deployed ? 'flags' : 'defaults'}`,
+        () => benchExtractMemory(size.contacts, size.conversations, nodeArgs, deployed ? shelf : undefined),
+      );
       process.stderr.write(`extract memory: ${JSON.stringify(m)}\n`);
       memory.push(m);
     }
@@ -41,6 +56,14 @@ export async function runExtractBenches(plan: ExtractBenchPlan, file?: string): 
   const body = renderExtractSection(plan, speed, memory);
   await writeSection('Extract', body, file);
   process.stdout.write(`\n## Extract\n\n${body}\n`);
+}
+
+/** Which sizes also ran with Node's defaults, in words. */
+function defaultsNote(plan: ExtractBenchPlan): string {
+  const sizes = plan.memory.filter((size) => !size.cappedOnly).map((size) => n(size.contacts));
+  if (sizes.length === 0) return '';
+  if (sizes.length === plan.memory.length) return ', and with Node defaults';
+  return `, and with Node defaults at ${sizes.join(' and ')} contacts only, to show what the flags do`;
 }
 
 /** The `## Extract` section's body for measured figures. */
@@ -131,9 +154,9 @@ export function renderExtractSection(
     '',
     '### Memory as the workspace grows',
     '',
-    'No latency, no rate limit; the extract runs in its own process as the container runs it',
-    '(`node --import tsx tasks/extract/main.ts`), peak RSS read from `/proc/<pid>/status` (VmHWM), with Node',
-    `defaults and with the flags of \`npm run extract\` (\`${plan.deployedArgs.join(' ')}\`).`,
+    `Sandbox of seed ${MEMORY_SEED}, no latency, no rate limit; the extract runs in its own process as the container runs it`,
+    '(`node --import tsx tasks/extract/main.ts`), peak RSS read from `/proc/<pid>/status` (VmHWM), with the flags',
+    `of \`npm run extract\` (\`${plan.deployedArgs.join(' ')}\`)${defaultsNote(plan)}. Parts are counted from the lake's manifest.`,
     '',
     table(
       ['contacts', 'conversations', 'parts', 'node flags', 'wall (s)', 'peak RSS (MiB)'],

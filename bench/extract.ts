@@ -6,7 +6,10 @@ import { readJsonArray } from '../lib/lake/json-array-reader';
 import { FolderStore } from '../lib/lake/folder-store';
 import { readLatestManifest } from '../lib/lake/publish';
 import { startSandbox, type Sandbox } from '../sandbox/server';
+import type { LakeShelf } from './lib/lake-shelf';
+import { MEMORY_SEED } from './lib/load-lake';
 import { runMeasured, scriptNodeArgs } from './lib/run-measured';
+import { timeStep } from './lib/step';
 
 /** Intercom's limit: 10,000 calls per minute, enforced as 1,666 per 10-second window. */
 export const CALLS_PER_WINDOW = 1666;
@@ -178,10 +181,12 @@ export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeed
       const store = new FolderStore(lake);
       const stop = trackRequests(sandbox);
       // As deployed: with the Node flags of `npm run extract`.
-      const run = await runMeasured(
-        EXTRACT,
-        { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
-        { nodeArgs: scriptNodeArgs('extract') },
+      const run = await timeStep('extract/speed/ours', () =>
+        runMeasured(
+          EXTRACT,
+          { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
+          { nodeArgs: scriptNodeArgs('extract') },
+        ),
       );
       const spanS = stop();
       if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
@@ -207,7 +212,9 @@ export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeed
       };
       const comparators = [];
       for (const client of ['sequential', 'sdk'] as const) {
-        const c = await runComparator(sandbox, store, lake, client, sizes[client]);
+        const c = await timeStep(`extract/speed/${client}`, () =>
+          runComparator(sandbox, store, lake, client, sizes[client]),
+        );
         if (!c.sameRecords) throw new Error(`${client} baseline wrote other records than our extract`);
         // A subset spans few windows, so bursting across their edges can beat the limit's rate; no
         // client sustains more than the floor's rate over a whole run, so that caps the extrapolation.
@@ -233,8 +240,10 @@ export interface ExtractMemoryResult {
 }
 
 /**
- * Peak RSS of the extract at a workspace size, with no latency and no limit, run as the container
- * runs it (`node --import tsx tasks/extract/main.ts`) plus `nodeArgs`.
+ * Peak RSS of the extract at a workspace size (the sandbox of {@link MEMORY_SEED}), with no latency
+ * and no limit, run as the container runs it (`node --import tsx tasks/extract/main.ts`) plus
+ * `nodeArgs`. With `shelf`, the lake it wrote is kept there for the load memory bench instead of
+ * being deleted.
  *
  * @throws Error when the extract fails.
  */
@@ -242,27 +251,37 @@ export async function benchExtractMemory(
   contacts: number,
   conversations: number,
   nodeArgs: string[] = [],
+  shelf?: LakeShelf,
 ): Promise<ExtractMemoryResult> {
-  const sandbox = await startSandbox({ seed: 5, contacts, conversations, includeRecorded: false });
+  const lake = await mkdtemp(path.join(tmpdir(), 'bench-lake-'));
+  let kept = false;
   try {
-    return await withLake(async (lake) => {
-      const run = await runMeasured(
-        EXTRACT,
-        { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
-        { nodeArgs },
-      );
-      if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
-      const manifest = await readLatestManifest(new FolderStore(lake));
-      return {
-        contacts: manifest.streams.users.count,
-        conversations: manifest.streams.conversations.count,
-        parts: manifest.parts,
-        nodeArgs: nodeArgs.join(' '),
-        peakRssMiB: run.peakRssMiB,
-        wallS: run.wallMs / 1000,
-      };
+    const sandbox = await startSandbox({
+      seed: MEMORY_SEED,
+      contacts,
+      conversations,
+      includeRecorded: false,
     });
+    const run = await runMeasured(
+      EXTRACT,
+      { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
+      { nodeArgs },
+    ).finally(() => sandbox.close());
+    if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
+    const manifest = await readLatestManifest(new FolderStore(lake));
+    if (shelf) {
+      await shelf.put({ contacts, conversations }, lake);
+      kept = true;
+    }
+    return {
+      contacts: manifest.streams.users.count,
+      conversations: manifest.streams.conversations.count,
+      parts: manifest.parts,
+      nodeArgs: nodeArgs.join(' '),
+      peakRssMiB: run.peakRssMiB,
+      wallS: run.wallMs / 1000,
+    };
   } finally {
-    await sandbox.close();
+    if (!kept) await rm(lake, { recursive: true, force: true });
   }
 }

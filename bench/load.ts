@@ -3,40 +3,33 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '../tests/helpers/database';
 import { DATA_TABLES, prepareRows, timeLoadData, timeRowInserts, type DataTable } from './lib/load-floor';
-import { writeBenchLake } from './lib/load-lake';
+import type { LakeShelf, WorkspaceSize } from './lib/lake-shelf';
+import { MEMORY_SEED, readBenchLake, writeBenchLake, type BenchLake } from './lib/load-lake';
 import { machineLine, table, writeSection } from './lib/report';
 import { runMeasured, scriptNodeArgs } from './lib/run-measured';
+import { timeStep } from './lib/step';
 
 const LOAD = 'tasks/load/main.ts';
 
 /** Rows per table timed for the one-row-at-a-time inserts (then extrapolated as rows/s). */
 const ROW_INSERT_SAMPLE = 1000;
 
-/** Sizes of one load bench run. */
-interface LoadBenchSizes {
-  speed: { contacts: number; conversations: number };
-  memory: { contacts: number; conversations: number }[];
+/** The sizes one `npm run bench` measures the load at. */
+export interface LoadBenchPlan {
+  speed: WorkspaceSize;
+  /** Largest last; the first (smallest) also runs with Node's defaults, to show what the flags do. */
+  memory: WorkspaceSize[];
 }
 
-const FULL: LoadBenchSizes = {
-  speed: { contacts: 100_000, conversations: 20_000 },
-  // The largest holds ≥ 1,000,000 contacts, 200,000 conversations and 2,000,000 parts (the sandbox
-  // gives ~8 parts per conversation, hence 260,000 conversations). The middle size is kept small so
-  // the load part of npm run bench stays within minutes: flatness shows between 20k and 1M anyway.
-  memory: [
-    { contacts: 20_000, conversations: 5_000 },
-    { contacts: 100_000, conversations: 26_000 },
-    { contacts: 1_000_000, conversations: 260_000 },
-  ],
-};
-const QUICK: LoadBenchSizes = {
-  speed: { contacts: 3_000, conversations: 600 },
-  memory: [
-    { contacts: 1_000, conversations: 200 },
-    { contacts: 3_000, conversations: 600 },
-    { contacts: 9_000, conversations: 1_800 },
-  ],
-};
+/** Options of {@link runLoadBenches}. */
+export interface LoadBenchOptions {
+  /** Small sizes (`--quick`): only changes the reproduce line. */
+  quick?: boolean;
+  /** Lakes of the memory sizes the extract memory bench wrote; a size not there is written here. */
+  shelf?: LakeShelf;
+  /** Where to write the `## Load` section (docs/BENCHMARKS.md by default). */
+  file?: string;
+}
 
 async function withFolder<T>(fn: (folder: string) => Promise<T>): Promise<T> {
   const folder = await mkdtemp(path.join(tmpdir(), 'bench-load-'));
@@ -74,33 +67,42 @@ async function runLoadTask(
  */
 async function timeOurLoad(
   databaseUrl: string,
-  size: LoadBenchSizes['speed'],
+  size: WorkspaceSize,
 ): Promise<{ users: number; conversations: number }> {
   const seconds = { users: 0, conversations: 0 };
   for (const stream of ['users', 'conversations'] as const) {
     await withFolder(async (folder) => {
-      await writeBenchLake(folder, {
-        contacts: stream === 'users' ? size.contacts : 0,
-        conversations: stream === 'conversations' ? size.conversations : 0,
-      });
-      seconds[stream] = (await runLoadTask(folder, databaseUrl, scriptNodeArgs('load'))).seconds;
+      await timeStep(`load/speed/lake-${stream}`, () =>
+        writeBenchLake(folder, {
+          contacts: stream === 'users' ? size.contacts : 0,
+          conversations: stream === 'conversations' ? size.conversations : 0,
+        }),
+      );
+      const run = await timeStep(`load/speed/ours-${stream}`, () =>
+        runLoadTask(folder, databaseUrl, scriptNodeArgs('load')),
+      );
+      seconds[stream] = run.seconds;
     });
   }
   return seconds;
 }
 
 /** Our load, LOAD DATA LOCAL INFILE and one-row inserts on the same rows; rows/s per table. */
-async function benchLoadSpeed(size: LoadBenchSizes['speed']): Promise<string> {
+async function benchLoadSpeed(size: WorkspaceSize): Promise<string> {
   const db = await createTestDatabase();
   try {
     const ours = await timeOurLoad(db.url, size);
     const { rows, floor, single } = await withFolder(async (folder) => {
-      const lake = await writeBenchLake(path.join(folder, 'lake'), size);
-      const prepared = await prepareRows(lake.store, folder, ROW_INSERT_SAMPLE);
+      const lake = await timeStep('load/speed/lake-both', () =>
+        writeBenchLake(path.join(folder, 'lake'), size),
+      );
+      const prepared = await timeStep('load/speed/prepare-rows', () =>
+        prepareRows(lake.store, folder, ROW_INSERT_SAMPLE),
+      );
       return {
         rows: prepared.rows,
-        floor: await timeLoadData(db.url, prepared),
-        single: await timeRowInserts(db.url, prepared),
+        floor: await timeStep('load/speed/load-data', () => timeLoadData(db.url, prepared)),
+        single: await timeStep('load/speed/row-inserts', () => timeRowInserts(db.url, prepared)),
       };
     });
     process.stderr.write(`load speed: ${JSON.stringify({ ours, floor, single, rows })}\n`);
@@ -144,19 +146,46 @@ async function benchLoadSpeed(size: LoadBenchSizes['speed']): Promise<string> {
 }
 
 /**
+ * The published lake of `size` in the workspace of {@link MEMORY_SEED}: the one the extract memory
+ * bench left on `shelf` (the extract's own output), else one written here, byte for byte the same.
+ * The caller deletes the folder.
+ */
+async function memoryLake(
+  size: WorkspaceSize,
+  shelf: LakeShelf | undefined,
+  name: string,
+): Promise<{ folder: string; lake: BenchLake; written: boolean }> {
+  const kept = shelf?.take(size);
+  if (kept !== undefined) return { folder: kept, lake: await readBenchLake(kept), written: false };
+  const folder = await mkdtemp(path.join(tmpdir(), 'bench-load-'));
+  try {
+    const lake = await timeStep(`${name}/lake`, () => writeBenchLake(folder, { ...size, seed: MEMORY_SEED }));
+    return { folder, lake, written: true };
+  } catch (error) {
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
  * Peak RSS of `tasks/load/main.ts` in its own process at each size, with the flags of `npm run load`;
  * the smallest size also with default Node flags, to show what the flags do.
  */
-async function benchLoadMemory(sizes: LoadBenchSizes['memory']): Promise<string> {
+async function benchLoadMemory(sizes: WorkspaceSize[], shelf: LakeShelf | undefined): Promise<string> {
   const lines: (string | number)[][] = [];
   const flags = scriptNodeArgs('load');
+  let written = 0;
   for (const [index, size] of sizes.entries()) {
-    const db = await createTestDatabase();
+    const name = `load/memory/${size.contacts}x${size.conversations}`;
+    const { folder, lake, written: wrote } = await memoryLake(size, shelf, name);
+    if (wrote) written++;
     try {
-      await withFolder(async (folder) => {
-        const lake = await writeBenchLake(folder, size);
+      const db = await createTestDatabase();
+      try {
         for (const nodeArgs of index === 0 ? [[], flags] : [flags]) {
-          const run = await runLoadTask(folder, db.url, nodeArgs);
+          const run = await timeStep(`${name}/${nodeArgs.length === 0 ? 'defaults' : 'flags'}`, () =>
+            runLoadTask(folder, db.url, nodeArgs),
+          );
           const line = [
             lake.contacts,
             lake.conversations,
@@ -169,12 +198,21 @@ async function benchLoadMemory(sizes: LoadBenchSizes['memory']): Promise<string>
           process.stderr.write(`load memory: ${JSON.stringify(line)}\n`);
           lines.push(line);
         }
-      });
+      } finally {
+        await db.drop();
+      }
     } finally {
-      await db.drop();
+      await timeStep(`${name}/cleanup`, () => rm(folder, { recursive: true, force: true }));
     }
   }
+  const source =
+    written === 0
+      ? 'in this run the very lakes the extract memory bench (## Extract) had just written at these sizes'
+      : written === sizes.length
+        ? 'written by bench/lib/load-lake.ts: byte for byte the lakes the extract writes from that sandbox'
+        : 'the lakes the extract memory bench had just written where it ran at these sizes, else written by bench/lib/load-lake.ts, byte for byte the same';
   return [
+    `The lakes hold the sandbox workspace of seed ${MEMORY_SEED}, ${source}.`,
     'The load task runs in its own process (`node <flags> --import tsx tasks/load/main.ts`), full mode into a',
     'fresh database; peak RSS read from `/proc/<pid>/status` (VmHWM), wall time includes process start-up.',
     '',
@@ -186,14 +224,13 @@ async function benchLoadMemory(sizes: LoadBenchSizes['memory']): Promise<string>
 }
 
 /**
- * Run the load benches (speed against LOAD DATA LOCAL INFILE and one-row inserts; peak RSS at
- * three sizes) on databases of their own, and write the `## Load` section of docs/BENCHMARKS.md.
+ * Run the load benches (speed against LOAD DATA LOCAL INFILE and one-row inserts; peak RSS at each
+ * memory size) on databases of their own, and write the `## Load` section of docs/BENCHMARKS.md.
  * @throws Error when a load fails or the local server refuses LOAD DATA LOCAL INFILE.
  */
-export async function runLoadBenches(options: { quick?: boolean } = {}): Promise<void> {
-  const sizes = options.quick ? QUICK : FULL;
-  const speed = await benchLoadSpeed(sizes.speed);
-  const memory = await benchLoadMemory(sizes.memory);
+export async function runLoadBenches(plan: LoadBenchPlan, options: LoadBenchOptions = {}): Promise<void> {
+  const speed = await benchLoadSpeed(plan.speed);
+  const memory = await benchLoadMemory(plan.memory, options.shelf);
   const body = [
     machineLine(),
     '',
@@ -207,5 +244,5 @@ export async function runLoadBenches(options: { quick?: boolean } = {}): Promise
     '',
     memory,
   ].join('\n');
-  await writeSection('Load', body);
+  await writeSection('Load', body, options.file);
 }
