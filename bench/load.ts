@@ -141,7 +141,7 @@ async function benchLoadSpeed(size: WorkspaceSize): Promise<string> {
       ),
     ].join('\n');
   } finally {
-    await db.drop();
+    await timeStep('load/speed/drop-database', () => db.drop());
   }
 }
 
@@ -199,10 +199,10 @@ async function benchLoadMemory(sizes: WorkspaceSize[], shelf: LakeShelf | undefi
           lines.push(line);
         }
       } finally {
-        await db.drop();
+        await timeStep(`${name}/drop-database`, () => db.drop());
       }
     } finally {
-      await timeStep(`${name}/cleanup`, () => rm(folder, { recursive: true, force: true }));
+      await timeStep(`${name}/delete-lake`, () => rm(folder, { recursive: true, force: true }));
     }
   }
   const source =
