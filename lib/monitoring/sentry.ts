@@ -1,5 +1,18 @@
-import * as Sentry from '@sentry/node';
 import { scrubValue } from './scrub';
+
+type SentrySdk = typeof import('@sentry/node');
+let sdk: SentrySdk | undefined;
+
+/**
+ * The Sentry SDK, loaded on first use: only when a DSN is set. Loading it costs ~22 MiB of heap
+ * that V8 then marks on every full GC; a task without Sentry (local runs, the benches) keeps
+ * that heap and time.
+ */
+function sentry(): SentrySdk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load must be synchronous here: initSentry runs before anything else and returns a boolean.
+  sdk ??= require('@sentry/node') as SentrySdk;
+  return sdk;
+}
 
 /** What {@link initSentry} needs; every field but `dsn` is optional. */
 export interface SentryOptions {
@@ -29,7 +42,7 @@ export function initSentry(options: SentryOptions): boolean {
   const dsn = options.dsn?.trim();
   if (!dsn) return false;
   secretsToScrub = options.secrets ?? [];
-  Sentry.init({
+  sentry().init({
     dsn,
     environment: options.environment,
     // Send the error and its stack, nothing the SDK could collect around it (headers carry the token).
@@ -58,7 +71,7 @@ export function isSentryActive(): boolean {
 export function captureError(error: unknown, extra?: Record<string, unknown>): void {
   if (!active) return;
   try {
-    Sentry.captureException(error, extra ? { extra: scrubValue(extra, secretsToScrub) } : undefined);
+    sentry().captureException(error, extra ? { extra: scrubValue(extra, secretsToScrub) } : undefined);
   } catch {
     // Reporting must never turn one failure into two.
   }
@@ -68,7 +81,7 @@ export function captureError(error: unknown, extra?: Record<string, unknown>): v
 export async function flushSentry(timeoutMs = 2000): Promise<void> {
   if (!active) return;
   try {
-    await Sentry.flush(timeoutMs);
+    await sentry().flush(timeoutMs);
   } catch {
     // A slow or unreachable Sentry must not change the exit code.
   }
