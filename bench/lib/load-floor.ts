@@ -66,10 +66,10 @@ export async function prepareRows(
     if (sample[table].length < sampleSize) sample[table].push(values);
     await writeLine(outs[table], `${values.map(tsvValue).join('\t')}\n`);
   };
-  for await (const record of readStream(store, 'users', manifest)) {
+  for await (const { value: record } of readStream(store, 'users', manifest)) {
     await put('users', mapUser(record, JSON.stringify(record)));
   }
-  for await (const record of readStream(store, 'conversations', manifest)) {
+  for await (const { value: record } of readStream(store, 'conversations', manifest)) {
     const mapped = mapConversation(record, JSON.stringify(record));
     await put('conversation', mapped.conversation);
     for (const part of mapped.parts) await put('conversation_part', part);

@@ -76,6 +76,25 @@ interface Fallback {
  *   `expectedSha256`; the fix is to re-run the extract.
  */
 export async function* readJsonArray(stream: Readable, options: ReadJsonArrayOptions = {}): AsyncGenerator<unknown> {
+  for await (const element of readJsonArrayElements(stream, options)) yield element.value;
+}
+
+/** One element of a JSON array, with its JSON text when the fast path read it. */
+export interface ArrayElement {
+  value: unknown;
+  /**
+   * The element's JSON text exactly as the file holds it (its line without the trailing comma), so
+   * a caller that needs the element as JSON again need not stringify it; undefined when the
+   * element came from the streaming parser (a file in another layout).
+   */
+  text: string | undefined;
+}
+
+/** `readJsonArray`, yielding each element together with its JSON text (see {@link ArrayElement}). */
+export async function* readJsonArrayElements(
+  stream: Readable,
+  options: ReadJsonArrayOptions = {},
+): AsyncGenerator<ArrayElement> {
   try {
     yield* readElements(stream, options);
   } finally {
@@ -84,7 +103,7 @@ export async function* readJsonArray(stream: Readable, options: ReadJsonArrayOpt
   }
 }
 
-async function* readElements(stream: Readable, options: ReadJsonArrayOptions): AsyncGenerator<unknown> {
+async function* readElements(stream: Readable, options: ReadJsonArrayOptions): AsyncGenerator<ArrayElement> {
   const { key } = options;
   const source = new Source(stream);
   let index = 0;
@@ -97,10 +116,13 @@ async function* readElements(stream: Readable, options: ReadJsonArrayOptions): A
   let offset = 0; // byte offset of the current chunk
   // In an object so that TypeScript does not narrow it across the closures that change it.
   const layout: { state: 'start' | 'first' | 'afterComma' | 'afterLast' | 'closed' } = { state: 'start' };
-  let held: { value: unknown; line: Buffer; offset: number } | undefined;
+  let held: { value: unknown; text: string; line: Buffer; offset: number } | undefined;
 
   /** Handle one whole line; returns false when the layout does not fit. */
-  const takeLine = (line: Buffer, at: number): { ok: boolean; value?: unknown; emit: boolean } => {
+  const takeLine = (
+    line: Buffer,
+    at: number,
+  ): { ok: boolean; value?: unknown; text?: string; emit: boolean } => {
     switch (layout.state) {
       case 'start':
         if (line.length === 1 && line[0] === 0x5b) {
@@ -116,18 +138,19 @@ async function* readElements(stream: Readable, options: ReadJsonArrayOptions): A
       case 'afterComma': {
         if (line.length === 0) return { ok: false, emit: false };
         const hasComma = line[line.length - 1] === COMMA;
+        const text = line.toString('utf8', 0, hasComma ? line.length - 1 : line.length);
         let value: unknown;
         try {
-          value = JSON.parse(line.toString('utf8', 0, hasComma ? line.length - 1 : line.length));
+          value = JSON.parse(text);
         } catch {
           return { ok: false, emit: false };
         }
         if (hasComma) {
           layout.state = 'afterComma';
-          return { ok: true, value, emit: true };
+          return { ok: true, value, text, emit: true };
         }
         // Not yielded until the closing bracket confirms it was the last element.
-        held = { value, line, offset: at };
+        held = { value, text, line, offset: at };
         layout.state = 'afterLast';
         return { ok: true, emit: false };
       }
@@ -176,7 +199,7 @@ async function* readElements(stream: Readable, options: ReadJsonArrayOptions): A
         break read;
       }
       if (result.emit) {
-        yield result.value;
+        yield { value: result.value, text: result.text };
         index++;
       }
       from = nl + 1;
@@ -224,7 +247,7 @@ async function* readElements(stream: Readable, options: ReadJsonArrayOptions): A
       );
     }
     if (held) {
-      yield held.value;
+      yield { value: held.value, text: held.text };
       index++;
     }
   } else {
@@ -269,7 +292,7 @@ async function* streamRest(source: Source, fallback: Fallback, firstIndex: numbe
   try {
     for await (const item of parsed as AsyncIterable<{ key: number; value: unknown }>) {
       if (seen++ < skip) continue;
-      yield item.value;
+      yield { value: item.value, text: undefined };
       index++;
     }
   } catch (error) {

@@ -2,7 +2,7 @@
  * What the load reads from the lake: the manifest of the run `data/` holds, and its streams as
  * records, each file checked against the manifest's sha256.
  */
-import { readJsonArray } from '../lake/json-array-reader';
+import { readJsonArrayElements, type ArrayElement } from '../lake/json-array-reader';
 import { dataKey, type StreamName } from '../lake/keys';
 import type { RunManifest } from '../lake/manifest';
 import { readLatestManifest } from '../lake/publish';
@@ -20,15 +20,19 @@ export async function readLoadManifest(store: LakeStore): Promise<LoadManifest> 
 }
 
 /**
- * Every record of `stream` in `data/`, one at a time (memory stays flat), checked against the
- * manifest's sha256 when the file ends.
+ * Every record of `stream` in `data/`, one at a time (memory stays flat), each with its JSON text
+ * as the lake holds it when the fast path read it; the file is checked against the manifest's
+ * sha256 when it ends.
  * @throws DataError when the file is missing, corrupt, truncated or does not match the manifest.
  */
 export async function* readStream(
   store: LakeStore,
   stream: StreamName,
   manifest: LoadManifest,
-): AsyncGenerator<unknown> {
+): AsyncGenerator<ArrayElement> {
   const key = dataKey(stream);
-  yield* readJsonArray(await store.get(key), { key, expectedSha256: manifest.streams[stream].sha256 });
+  yield* readJsonArrayElements(await store.get(key), {
+    key,
+    expectedSha256: manifest.streams[stream].sha256,
+  });
 }
