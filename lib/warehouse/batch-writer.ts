@@ -1,30 +1,43 @@
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { escape } from 'mysql2';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError } from '../errors';
 import type { StreamName } from '../lake/keys';
 import type { Logger } from '../logger';
 import { serverErrorOf } from './connection';
-import { quoteId, toTuple } from './rows';
+import { quoteId, toTuple, type SqlValue } from './rows';
 import { LOAD_TABLES, SHAPES, type LoadTable, type TargetNames } from './tables';
+import { LineBuffer, loadDataSql, parseTsvLine, tsvLine } from './tsv';
 
 /** How a batch is written: plain INSERT into fresh tables, or INSERT … ON DUPLICATE KEY UPDATE. */
 export type WriteMode = 'full' | 'upsert';
 
-/** Every row one lake record gives, rendered as SQL tuples; written whole or not at all. */
+/** A row as the mappers give it: one value per key of the table's shape. */
+export type Row = Record<string, SqlValue>;
+
+/** Every row one lake record gives; written whole or not at all. */
 export interface RecordUnit {
   stream: StreamName;
   /** The record's id, when it has one (for the quarantine). */
   recordId: string | null;
   /** Set for conversations: in upsert mode their parts and contact links are replaced. */
   conversationId?: string;
-  /** SQL tuples per table. */
-  rows: Partial<Record<LoadTable, string[]>>;
-  /** Bytes of all tuples. */
-  bytes: number;
-  /** Bytes of the largest tuple (it must fit one statement). */
-  largestTuple: number;
-  /** The record as JSON text, kept for the quarantine should the database refuse it. */
+  /** Rows per table. */
+  rows: Partial<Record<LoadTable, Row[]>>;
+  /** The record as JSON text, for the quarantine should a row be too large for the server. */
   raw: string;
+}
+
+/** One record's rows as a `RecordUnit`. */
+export function toUnit(
+  stream: StreamName,
+  recordId: string | null,
+  raw: string,
+  rows: Partial<Record<LoadTable, Row[]>>,
+  conversationId?: string,
+): RecordUnit {
+  return { stream, recordId, conversationId, rows, raw };
 }
 
 /** Settings of a `BatchWriter`. */
@@ -42,6 +55,13 @@ export interface BatchWriterOptions {
   loadedAt: string;
   /** Tries of a batch that meets a deadlock or lock wait timeout (default 4). */
   lockAttempts?: number;
+  /**
+   * Write full-refresh batches with `LOAD DATA LOCAL INFILE` (default true). A batch the server
+   * takes with any warning is rolled back and written again by INSERT (which refuses what LOAD
+   * DATA would only warn about, so bad records are quarantined as before); a server that refuses
+   * LOAD DATA LOCAL turns it off for the rest of the load. Upsert mode always uses INSERT.
+   */
+  loadData?: boolean;
   /** Where retries are logged (a warning each). */
   log?: Logger;
 }
@@ -97,6 +117,22 @@ const CONNECTION_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 100;
 /** Room for `INSERT INTO … VALUES` and the ON DUPLICATE KEY clause in a packet. */
 const STATEMENT_OVERHEAD_BYTES = 64 * 1024;
+/** Bytes per packet of a `LOAD DATA LOCAL` batch (the server takes its packets one by one). */
+const LOAD_DATA_CHUNK_BYTES = 256 * 1024;
+/**
+ * Errors with which a server refuses `LOAD DATA LOCAL` itself (local_infile off on the server, or
+ * the client not offering it): ER_NOT_ALLOWED_COMMAND (MySQL 5.7, older MariaDB), MySQL 8's
+ * ER_CLIENT_LOCAL_FILES_DISABLED and MariaDB 10.5+'s ER_LOAD_INFILE_CAPABILITY_DISABLED.
+ */
+const LOAD_DATA_REFUSED = new Set([1148, 3948, 4166]);
+
+/** `LOAD DATA` took a batch with warnings (LOCAL turns data errors into warnings): it is written again by INSERT. */
+class LoadDataWarnings extends Error {}
+
+/** Whether the server refused `LOAD DATA LOCAL INFILE` as a statement (not for a row's data). */
+export function isLoadDataRefused(error: unknown): boolean {
+  return LOAD_DATA_REFUSED.has(serverErrorOf(error)?.errno ?? -1);
+}
 
 function codeOf(error: unknown): string {
   return String((error as { code?: unknown }).code ?? '');
@@ -158,42 +194,117 @@ class BatchFailure extends Error {
 }
 
 /**
- * Render one record's rows into a `RecordUnit`.
- * @param rows rows per table, each an object keyed like the Drizzle table.
+ * Bytes a row of this many UTF-16 units can at most take as a SQL tuple: 3 bytes of UTF-8 per unit,
+ * doubled by escapes.
  */
-export function toUnit(
-  stream: StreamName,
-  recordId: string | null,
-  raw: string,
-  rows: Partial<Record<LoadTable, Record<string, unknown>[]>>,
-  conversationId?: string,
-): RecordUnit {
-  const tuples: Partial<Record<LoadTable, string[]>> = {};
-  let bytes = 0;
-  let largestTuple = 0;
-  for (const table of LOAD_TABLES) {
-    const list = rows[table];
-    if (!list || list.length === 0) continue;
-    tuples[table] = list.map((row) => {
-      const tuple = toTuple(SHAPES[table], row as Record<string, string | number | boolean | null>);
-      const size = Buffer.byteLength(tuple);
-      bytes += size;
-      if (size > largestTuple) largestTuple = size;
-      return tuple;
-    });
+const MAX_BYTES_PER_UNIT = 6;
+
+/** UTF-16 units of the values of `row` (about its size as text). */
+function rowUnits(row: Row): number {
+  let units = 2;
+  for (const key in row) {
+    const value = row[key];
+    units += (typeof value === 'string' ? value.length : 8) + 3;
   }
-  return { stream, recordId, conversationId, rows: tuples, bytes, largestTuple, raw };
+  return units;
+}
+
+/** Where one record's rows are in its batch's line buffers. */
+interface Entry {
+  stream: StreamName;
+  recordId: string | null;
+  conversationId?: string;
+  /** A quarantine row (no natural key, counted as quarantined). */
+  quarantine: boolean;
+  /** Byte range and row count per table. */
+  ranges: Partial<Record<LoadTable, { start: number; end: number; rows: number }>>;
+}
+
+type Lines = Record<LoadTable, LineBuffer>;
+
+/** Records queued for one transaction: their rows as `LOAD DATA` lines, one buffer per table. */
+class Batch {
+  readonly entries: Entry[] = [];
+
+  constructor(readonly lines: Lines) {}
+
+  /** Bytes rendered so far, all tables. */
+  get bytes(): number {
+    let total = 0;
+    for (const table of LOAD_TABLES) total += this.lines[table].length;
+    return total;
+  }
+
+  /** Render one record's rows into the buffers; returns its entry (already queued). */
+  add(meta: Omit<Entry, 'ranges'>, rows: Partial<Record<LoadTable, Row[]>>): Entry {
+    const entry: Entry = { ...meta, ranges: {} };
+    for (const table of LOAD_TABLES) {
+      const list = rows[table];
+      if (!list || list.length === 0) continue;
+      const buffer = this.lines[table];
+      const start = buffer.length;
+      for (const row of list) buffer.append(tsvLine(SHAPES[table], row));
+      entry.ranges[table] = { start, end: buffer.length, rows: list.length };
+    }
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** The rows of `entries` in `table` as `LOAD DATA` bytes, and how many rows that is. */
+  data(table: LoadTable, entries: Entry[]): { bytes: Buffer; rows: number } {
+    const pieces: Buffer[] = [];
+    let rows = 0;
+    for (const entry of entries) {
+      const range = entry.ranges[table];
+      if (!range) continue;
+      pieces.push(this.lines[table].bytes(range.start, range.end));
+      rows += range.rows;
+    }
+    const whole = entries.length === this.entries.length;
+    return { bytes: whole ? this.lines[table].bytes() : Buffer.concat(pieces), rows };
+  }
+
+  /** The rows of `entries` in `table` as SQL tuples `('a',NULL,…)`, values escaped by mysql2. */
+  tuples(table: LoadTable, entries: Entry[]): string[] {
+    const out: string[] = [];
+    for (const entry of entries) {
+      const range = entry.ranges[table];
+      if (!range) continue;
+      for (const line of this.lines[table].lines(range.start, range.end)) {
+        const values = parseTsvLine(line).map((value) => (value === null ? 'NULL' : escape(value)));
+        out.push(`(${values.join(',')})`);
+      }
+    }
+    return out;
+  }
+
+  /** The record's JSON as its main row's `raw` column holds it. */
+  raw(entry: Entry): string {
+    const table: LoadTable = entry.quarantine
+      ? 'quarantine'
+      : entry.stream === 'users'
+        ? 'users'
+        : 'conversation';
+    const range = entry.ranges[table];
+    const line = range ? this.lines[table].lines(range.start, range.end)[0] : undefined;
+    const index = SHAPES[table].columns.indexOf('raw');
+    return (line === undefined ? null : parseTsvLine(line)[index]) ?? '';
+  }
 }
 
 /**
- * Writes records in multi-row INSERT batches sized by bytes, a few batches at once on separate
- * connections. Each batch is one transaction, so a record's rows (a conversation with its parts
- * and contact links) land together or not at all. When the server refuses a batch for its data,
- * the batch is written again record by record and each refused record goes to the quarantine
- * with the server's reason; connection failures are not retried here and fail the load.
+ * Writes records in batches sized by bytes, a few batches at once on separate connections. Each
+ * batch is one transaction, so a record's rows (a conversation with its parts and contact links)
+ * land together or not at all. A full refresh writes a batch with one `LOAD DATA LOCAL INFILE` per
+ * table; a batch that warns, upsert mode and a server that refuses LOAD DATA LOCAL go by
+ * multi-row INSERT. When the server refuses an INSERT for its data, the batch is written again
+ * record by record and each refused record goes to the quarantine with the server's reason. A lost
+ * connection is retried a few times; a lock conflict too.
  *
- * `add` waits while `concurrency` batches are in flight, so memory stays flat however large the
- * lake is: at most (concurrency + 1) batches of `batchBytes` are held.
+ * Rows are rendered as `LOAD DATA` lines into buffers reused from batch to batch as soon as a
+ * record is added: a queued batch holds no JavaScript objects, which keeps the garbage collector's
+ * work (and the load's CPU) down. `add` waits while `concurrency` batches are in flight, so memory
+ * stays flat however large the lake is: at most (concurrency + 1) batches of about `batchBytes`.
  */
 export class BatchWriter {
   readonly tally: WriterTally = {
@@ -203,8 +314,11 @@ export class BatchWriter {
   private readonly options: BatchWriterOptions;
   private readonly maxStatementBytes: number;
   private readonly lockAttempts: number;
-  private batch: RecordUnit[] = [];
-  private batchBytes = 0;
+  /** Whether full-refresh batches go by LOAD DATA LOCAL INFILE (off once the server refuses it). */
+  private useLoadData: boolean;
+  /** Line buffers of batches that were written, for the next batches. */
+  private readonly spare: Lines[] = [];
+  private batch: Batch;
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
 
@@ -215,6 +329,13 @@ export class BatchWriter {
       Math.min(options.batchBytes, options.maxPacketBytes - STATEMENT_OVERHEAD_BYTES),
     );
     this.lockAttempts = Math.max(1, options.lockAttempts ?? LOCK_ATTEMPTS);
+    this.useLoadData = options.mode === 'full' && options.loadData !== false;
+    this.batch = this.newBatch();
+  }
+
+  /** How batches are being written now: `load-data` (LOAD DATA LOCAL INFILE) or `insert`. */
+  get method(): 'load-data' | 'insert' {
+    return this.useLoadData ? 'load-data' : 'insert';
   }
 
   /** The largest tuple a statement can carry; a record with a larger row is quarantined unsent. */
@@ -228,16 +349,33 @@ export class BatchWriter {
    */
   async add(unit: RecordUnit): Promise<void> {
     this.throwIfFailed();
-    if (unit.largestTuple > this.maxTupleBytes) {
+    // Every row must fit one INSERT, which a LOAD DATA batch falls back to.
+    let largest = 0;
+    for (const table of LOAD_TABLES) {
+      for (const row of unit.rows[table] ?? []) {
+        if (rowUnits(row) * MAX_BYTES_PER_UNIT <= this.maxTupleBytes) continue;
+        largest = Math.max(largest, Buffer.byteLength(toTuple(SHAPES[table], row)));
+      }
+    }
+    if (largest > this.maxTupleBytes) {
       await this.addQuarantine(
         unit.stream,
         unit.recordId,
         unit.raw,
-        `a row of this record is ${unit.largestTuple} bytes as SQL, more than the server's max_allowed_packet (${this.options.maxPacketBytes}) allows; raise max_allowed_packet to load it`,
+        `a row of this record is ${largest} bytes as SQL, more than the server's max_allowed_packet (${this.options.maxPacketBytes}) allows; raise max_allowed_packet to load it`,
       );
       return;
     }
-    await this.push(unit);
+    this.batch.add(
+      {
+        stream: unit.stream,
+        recordId: unit.recordId,
+        conversationId: unit.conversationId,
+        quarantine: false,
+      },
+      unit.rows,
+    );
+    await this.flushIfFull();
   }
 
   /**
@@ -251,7 +389,8 @@ export class BatchWriter {
     reason: string,
   ): Promise<void> {
     this.throwIfFailed();
-    await this.push(this.quarantineUnit(stream, recordId, raw, reason));
+    this.addQuarantineTo(this.batch, stream, recordId, raw, reason);
+    await this.flushIfFull();
   }
 
   /**
@@ -267,24 +406,36 @@ export class BatchWriter {
 
   /** Wait for batches in flight without writing more (after a failure elsewhere). */
   async settle(): Promise<void> {
-    this.batch = [];
+    this.batch = this.newBatch();
     await Promise.all(this.inFlight);
   }
 
-  private async push(unit: RecordUnit): Promise<void> {
-    this.batch.push(unit);
-    this.batchBytes += unit.bytes;
-    if (this.batchBytes >= this.options.batchBytes) await this.flush();
+  private newBatch(): Batch {
+    const lines =
+      this.spare.pop() ??
+      (Object.fromEntries(
+        LOAD_TABLES.map((t) => [t, new LineBuffer(t === 'quarantine' ? 64 * 1024 : this.options.batchBytes)]),
+      ) as Lines);
+    for (const table of LOAD_TABLES) lines[table].reset();
+    return new Batch(lines);
+  }
+
+  private async flushIfFull(): Promise<void> {
+    if (this.batch.bytes >= this.options.batchBytes) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const units = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
+    if (this.batch.entries.length === 0) return;
+    const batch = this.batch;
+    this.batch = this.newBatch();
     while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
     if (this.failure) return;
-    const task: Promise<void> = this.writeBatch(units)
+    const task: Promise<void> = this.writeBatch(batch)
+      .then(() => {
+        // Only a batch whose statements all finished gives its buffers back: after a failure a
+        // stream could still be reading them.
+        this.spare.push(batch.lines);
+      })
       .catch((error: unknown) => {
         this.failure ??= error;
       })
@@ -296,12 +447,14 @@ export class BatchWriter {
     if (this.failure) throw this.failure;
   }
 
-  private quarantineUnit(
+  /** Render a quarantine row into `batch`; returns its entry. */
+  private addQuarantineTo(
+    batch: Batch,
     stream: StreamName,
     recordId: string | null,
     raw: string,
     reason: string,
-  ): RecordUnit {
+  ): Entry {
     // The quarantine row must itself fit a packet: keep the head of a huge record and say so (the
     // whole record is still in the lake).
     const limit = Math.floor(this.maxTupleBytes / 4);
@@ -318,31 +471,104 @@ export class BatchWriter {
       raw: kept,
       loadedAt: this.options.loadedAt,
     };
-    const unit = toUnit(stream, recordId, raw, { quarantine: [row] });
-    return { ...unit, raw: '' };
+    return batch.add({ stream, recordId, quarantine: true }, { quarantine: [row] });
   }
 
-  private isQuarantine(unit: RecordUnit): boolean {
-    return unit.rows.quarantine !== undefined;
-  }
-
-  private count(units: RecordUnit[]): void {
-    for (const unit of units) {
-      if (this.isQuarantine(unit)) this.tally.quarantined[unit.stream]++;
-      else this.tally.loaded[unit.stream]++;
+  private count(entries: Entry[]): void {
+    for (const entry of entries) {
+      if (entry.quarantine) this.tally.quarantined[entry.stream]++;
+      else this.tally.loaded[entry.stream]++;
     }
   }
 
-  private async writeBatch(units: RecordUnit[]): Promise<void> {
+  /**
+   * Write `pending` on `connection`, removing each entry from it once its transaction committed:
+   * by LOAD DATA when it is on, else (or when LOAD DATA warned) by one multi-row INSERT per table,
+   * else (when the server refused a row) record by record, quarantining each refused record.
+   */
+  private async writePending(connection: PoolConnection, batch: Batch, pending: Entry[]): Promise<void> {
+    if (this.useLoadData) {
+      try {
+        await this.writeEntries(connection, batch, pending, 'load-data');
+        this.count(pending);
+        pending.length = 0;
+        return;
+      } catch (error) {
+        if (!(error instanceof BatchFailure)) throw error;
+        if (isLoadDataRefused(error.cause)) {
+          if (this.useLoadData) {
+            this.useLoadData = false;
+            this.options.log?.warn(
+              { code: codeOf(error.cause), message: error.message },
+              'the server refuses LOAD DATA LOCAL INFILE (set local_infile=1 in its parameter group to allow it); loading by INSERT, which is slower',
+            );
+          }
+        } else if (!(error.cause instanceof LoadDataWarnings) && !isRefusal(error.cause)) {
+          throw error;
+        }
+      }
+    }
+    try {
+      await this.writeEntries(connection, batch, pending, 'insert');
+      this.count(pending);
+      pending.length = 0;
+      return;
+    } catch (error) {
+      if (!(error instanceof BatchFailure) || !isRefusal(error.cause)) throw error;
+    }
+    while (pending.length > 0) {
+      const entry = pending[0] as Entry;
+      try {
+        await this.writeEntries(connection, batch, [entry], 'insert');
+        this.count([entry]);
+      } catch (error) {
+        if (!(error instanceof BatchFailure) || !isRefusal(error.cause) || entry.quarantine) {
+          throw error;
+        }
+        const reason = `the database refused it: ${(error.cause as Error).message}`;
+        const q = this.addQuarantineTo(batch, entry.stream, entry.recordId, batch.raw(entry), reason);
+        // The quarantine row takes the refused record's place, so a retry writes it, not the record.
+        pending[0] = q;
+        await this.writeEntries(connection, batch, [q], 'insert');
+        this.count([q]);
+      }
+      pending.shift();
+    }
+  }
+
+  /**
+   * `data` into `table` with one `LOAD DATA LOCAL INFILE`, its bytes streamed from memory.
+   * @throws LoadDataWarnings when the server warned (with LOCAL it skips a duplicate key and
+   *   truncates or converts a bad value instead of refusing it) or took another number of rows.
+   */
+  private async loadData(
+    connection: PoolConnection,
+    table: LoadTable,
+    data: { bytes: Buffer; rows: number },
+  ): Promise<void> {
+    const chunk = Math.min(LOAD_DATA_CHUNK_BYTES, Math.floor(this.options.maxPacketBytes / 2));
+    const [result] = await connection.query<ResultSetHeader>({
+      sql: loadDataSql(this.options.tables[table], SHAPES[table]),
+      // The server names the file it wants; whatever it names, it gets this batch and nothing else.
+      infileStreamFactory: () => Readable.from(chunks(data.bytes, chunk)),
+    });
+    if (result.warningStatus > 0 || result.affectedRows !== data.rows) {
+      throw new LoadDataWarnings(
+        `LOAD DATA into ${table} took ${result.affectedRows} of ${data.rows} rows with ${result.warningStatus} warnings`,
+      );
+    }
+  }
+
+  private async writeBatch(batch: Batch): Promise<void> {
     // Units whose transaction has committed leave `pending`, so a retry after a lost connection
     // writes only what is not in the database yet and can never insert a row twice.
-    const pending = [...units];
-    let table: LoadTable = units[0]?.rows.users ? 'users' : 'conversation';
+    const pending = [...batch.entries];
+    let table: LoadTable = batch.entries[0]?.stream === 'users' ? 'users' : 'conversation';
     for (let attempt = 1; ; attempt++) {
       let connection: PoolConnection | undefined;
       try {
         connection = await this.options.pool.getConnection();
-        await this.writePending(connection, pending);
+        await this.writePending(connection, batch, pending);
         connection.release();
         return;
       } catch (error) {
@@ -387,8 +613,8 @@ export class BatchWriter {
    * deleted first), so a second write gives the same rows; quarantine rows are appended, and a
    * full refresh's plain INSERT would meet its own rows as duplicates.
    */
-  private canRepeat(units: RecordUnit[]): boolean {
-    return this.options.mode === 'upsert' && !units.some((u) => this.isQuarantine(u));
+  private canRepeat(entries: Entry[]): boolean {
+    return this.options.mode === 'upsert' && !entries.some((e) => e.quarantine);
   }
 
   /**
@@ -397,13 +623,13 @@ export class BatchWriter {
    * them there now means it committed, none means it rolled back. Quarantine rows have no natural
    * key, so a batch holding one cannot be told.
    */
-  private async committed(units: RecordUnit[]): Promise<'yes' | 'no' | 'unknown'> {
-    if (this.options.mode !== 'full' || units.some((u) => this.isQuarantine(u))) return 'unknown';
+  private async committed(entries: Entry[]): Promise<'yes' | 'no' | 'unknown'> {
+    if (this.options.mode !== 'full' || entries.some((e) => e.quarantine)) return 'unknown';
     const ids = { users: [] as string[], conversation: [] as string[] };
-    for (const unit of units) {
-      const id = unit.stream === 'users' ? unit.recordId : unit.conversationId;
+    for (const entry of entries) {
+      const id = entry.stream === 'users' ? entry.recordId : entry.conversationId;
       if (id === null || id === undefined) return 'unknown';
-      ids[unit.stream === 'users' ? 'users' : 'conversation'].push(id);
+      ids[entry.stream === 'users' ? 'users' : 'conversation'].push(id);
     }
     let found = 0;
     for (const table of ['users', 'conversation'] as const) {
@@ -414,45 +640,20 @@ export class BatchWriter {
       );
       found += Number(rows[0]?.n ?? 0);
     }
-    if (found === units.length) return 'yes';
+    if (found === entries.length) return 'yes';
     return found === 0 ? 'no' : 'unknown';
   }
 
-  /** Write `pending` on `connection`, removing each unit from it once its transaction committed. */
-  private async writePending(connection: PoolConnection, pending: RecordUnit[]): Promise<void> {
-    try {
-      await this.writeUnits(connection, pending);
-      this.count(pending);
-      pending.length = 0;
-      return;
-    } catch (error) {
-      if (!(error instanceof BatchFailure) || !isRefusal(error.cause)) throw error;
-    }
-    while (pending.length > 0) {
-      const unit = pending[0] as RecordUnit;
-      try {
-        await this.writeUnits(connection, [unit]);
-        this.count([unit]);
-      } catch (error) {
-        if (!(error instanceof BatchFailure) || !isRefusal(error.cause) || this.isQuarantine(unit)) {
-          throw error;
-        }
-        const reason = `the database refused it: ${(error.cause as Error).message}`;
-        const q = this.quarantineUnit(unit.stream, unit.recordId, unit.raw, reason);
-        // The quarantine row takes the refused unit's place, so a retry writes it, not the unit.
-        pending[0] = q;
-        await this.writeUnits(connection, [q]);
-        this.count([q]);
-      }
-      pending.shift();
-    }
-  }
-
-  /** Write `units` in one transaction, again after a lock conflict, with backoff, a few times. */
-  private async writeUnits(connection: PoolConnection, units: RecordUnit[]): Promise<void> {
+  /** Write `entries` in one transaction, again after a lock conflict, with backoff, a few times. */
+  private async writeEntries(
+    connection: PoolConnection,
+    batch: Batch,
+    entries: Entry[],
+    via: 'load-data' | 'insert',
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.writeOnce(connection, units);
+        await this.writeOnce(connection, batch, entries, via);
         return;
       } catch (error) {
         if (!(error instanceof BatchFailure) || !LOCK_CONFLICTS.has(codeOf(error.cause))) throw error;
@@ -469,14 +670,19 @@ export class BatchWriter {
     }
   }
 
-  private async writeOnce(connection: PoolConnection, units: RecordUnit[]): Promise<void> {
+  private async writeOnce(
+    connection: PoolConnection,
+    batch: Batch,
+    entries: Entry[],
+    via: 'load-data' | 'insert',
+  ): Promise<void> {
     const { tables, mode } = this.options;
-    let table: LoadTable = units[0]?.rows.users ? 'users' : 'conversation';
+    let table: LoadTable = entries[0]?.stream === 'users' ? 'users' : 'conversation';
     let phase: BatchFailure['phase'] = 'write';
     try {
       await connection.query('START TRANSACTION');
       if (mode === 'upsert') {
-        const ids = units.flatMap((u) => (u.conversationId === undefined ? [] : [u.conversationId]));
+        const ids = entries.flatMap((e) => (e.conversationId === undefined ? [] : [e.conversationId]));
         if (ids.length > 0) {
           // A conversation's parts and links are replaced, not merged: a part deleted in Intercom
           // (or a contact removed from the conversation) must go from the warehouse too.
@@ -487,10 +693,10 @@ export class BatchWriter {
         }
       }
       for (const t of LOAD_TABLES) {
-        const tuples = units.flatMap((u) => u.rows[t] ?? []);
-        if (tuples.length === 0) continue;
+        if (!entries.some((e) => e.ranges[t])) continue;
         table = t;
-        await this.insert(connection, t, tuples);
+        if (via === 'load-data') await this.loadData(connection, t, batch.data(t, entries));
+        else await this.insert(connection, t, batch.tuples(t, entries));
       }
       phase = 'commit';
       await connection.query('COMMIT');
@@ -528,4 +734,9 @@ export class BatchWriter {
     }
     if (parts.length > 0) await connection.query(head + parts.join(',') + tail);
   }
+}
+
+/** `data` in pieces of at most `size` bytes (views, not copies). */
+function* chunks(data: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
 }

@@ -252,13 +252,27 @@ export function connectionError(error: unknown, settings: DatabaseSettings): Syn
  * The mysql2 error inside `error` (Drizzle wraps it in a DrizzleQueryError whose message holds the
  * whole statement, which must not reach a log line).
  */
-export function serverErrorOf(error: unknown): { code: string; message: string } | undefined {
+export function serverErrorOf(
+  error: unknown,
+): { code: string; message: string; errno: number | undefined } | undefined {
   // Duck-typed, not instanceof Error: errors from Node's sockets may come from another realm
   // (under jest's vm, for one).
   let e: unknown = error;
   for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
-    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string') return { code, message: String(message ?? '') };
+    const { code, message, errno, cause } = e as {
+      code?: unknown;
+      message?: unknown;
+      errno?: unknown;
+      cause?: unknown;
+    };
+    // MariaDB errors mysql2 has no name for arrive with an errno and no code.
+    if (typeof code === 'string' || (typeof errno === 'number' && typeof message === 'string')) {
+      return {
+        code: typeof code === 'string' ? code : '',
+        message: String(message ?? ''),
+        errno: typeof errno === 'number' ? errno : undefined,
+      };
+    }
     e = cause;
   }
   return undefined;

@@ -13,7 +13,10 @@ void runMain('load', async ({ config, log, signal }) => {
     log,
     signal,
   });
-  log.info({ ...summary.tables, quarantined: summary.quarantined, lake: summary.lake }, 'load summary');
+  log.info(
+    { ...summary.tables, quarantined: summary.quarantined, method: summary.method, lake: summary.lake },
+    'load summary',
+  );
 });
 
 function parseMode(args: string[]): LoadMode {

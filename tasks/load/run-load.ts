@@ -35,6 +35,11 @@ export interface LoadOptions {
   lockWaitTimeoutSeconds?: number;
   /** Folder of the drizzle migrations (default drizzle/migrations). */
   migrationsFolder?: string;
+  /**
+   * Full refresh by `LOAD DATA LOCAL INFILE` (default true; see `BatchWriterOptions.loadData`):
+   * false writes every batch by INSERT.
+   */
+  loadData?: boolean;
 }
 
 /** What a load did, for the summary `npm start` prints. */
@@ -54,6 +59,11 @@ export interface LoadSummary {
   quarantinedByStream: Record<StreamName, number>;
   /** Lake records read per stream. */
   records: Record<StreamName, number>;
+  /**
+   * How the rows were written: `load-data` (LOAD DATA LOCAL INFILE, a full refresh's default) or
+   * `insert` (upsert mode, `loadData: false`, or a server that refuses LOAD DATA LOCAL).
+   */
+  method: 'load-data' | 'insert';
   durationMs: number;
 }
 
@@ -131,6 +141,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         // they delete, not the gaps that made 4 writers deadlock under REPEATABLE READ.
         concurrency,
         loadedAt: formatDatetime(Math.floor(Date.now() / 1000)),
+        loadData: options.loadData,
         log,
       });
       let counts: TableCounts;
@@ -191,10 +202,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         quarantined: counts.quarantined.users + counts.quarantined.conversations,
         quarantinedByStream: counts.quarantined,
         records,
+        method: writer.method,
         durationMs: Math.round(performance.now() - started),
       };
       log.info(
-        { ...summary.tables, quarantined: summary.quarantined, ms: summary.durationMs },
+        {
+          ...summary.tables,
+          quarantined: summary.quarantined,
+          method: summary.method,
+          ms: summary.durationMs,
+        },
         'load finished',
       );
       return summary;
@@ -222,11 +239,13 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
   const { writer, log } = ctx;
   const started = performance.now();
   let read = 0;
-  for await (const record of readStream(ctx.store, stream, ctx.manifest)) {
+  for await (const { value: record, text } of readStream(ctx.store, stream, ctx.manifest)) {
     read++;
     if (ctx.signal?.aborted) throw stopped(ctx.signal);
     const recordId = idOf(record);
-    const raw = JSON.stringify(record);
+    // The record's JSON as the lake holds it (the extract wrote it with JSON.stringify): `raw`
+    // without stringifying the record a second time.
+    const raw = text ?? JSON.stringify(record);
     try {
       if (stream === 'users') {
         await writer.add(toUnit(stream, recordId, raw, { users: [mapUser(record, raw)] }));

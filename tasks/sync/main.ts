@@ -24,6 +24,7 @@ void runMain('sync', async (ctx) => {
     `  warehouse:   ${maskUrl(config.databaseUrl)}`,
     ...Object.entries(load.tables).map(([table, rows]) => `  ${table.padEnd(21)} ${rows} rows`),
     `  quarantined: ${load.quarantined}${load.quarantined > 0 ? ' (see the quarantine table)' : ''}`,
+    `  written by:  ${load.method === 'load-data' ? 'LOAD DATA LOCAL INFILE' : 'INSERT'}`,
     '',
   ];
   process.stdout.write(lines.join('\n'));

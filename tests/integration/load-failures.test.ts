@@ -54,42 +54,49 @@ describe('load failures', () => {
     await Promise.all(lakes.splice(0).map((l) => l.remove()));
   });
 
-  it('quarantines unmappable and refused records with their reasons, counts them, and loads the rest', async () => {
-    const users = [
-      fixtureContact(1),
-      'just a string',
-      { type: 'contact', email: 'no-id@example.com' },
-      fixtureContact(4, { created_at: 'yesterday' }),
-      fixtureContact(1, { name: 'the same id again' }),
-    ];
-    const badPart = fixtureConversation(2);
-    (badPart.conversation_parts as { conversation_parts: Row[] }).conversation_parts[1]!.author = 'nobody';
-    const source = await lake({ users, conversations: [fixtureConversation(1), badPart, 7] });
+  it.each([
+    { method: 'load-data', loadData: true },
+    { method: 'insert', loadData: false },
+  ])(
+    'quarantines unmappable and refused records with their reasons, counts them, and loads the rest ($method)',
+    async ({ method, loadData }) => {
+      const users = [
+        fixtureContact(1),
+        'just a string',
+        { type: 'contact', email: 'no-id@example.com' },
+        fixtureContact(4, { created_at: 'yesterday' }),
+        fixtureContact(1, { name: 'the same id again' }),
+      ];
+      const badPart = fixtureConversation(2);
+      (badPart.conversation_parts as { conversation_parts: Row[] }).conversation_parts[1]!.author = 'nobody';
+      const source = await lake({ users, conversations: [fixtureConversation(1), badPart, 7] });
 
-    const summary = await runLoad({ store: source.store, databaseUrl: db.url });
+      const summary = await runLoad({ store: source.store, databaseUrl: db.url, loadData });
 
-    expect(summary.quarantined).toBe(6);
-    expect(summary.quarantinedByStream).toEqual({ users: 4, conversations: 2 });
-    expect(summary.tables).toMatchObject({ users: 1, conversation: 1, conversation_part: 3 });
-    const rows = await query(db.url, 'SELECT stream, record_id, reason, raw FROM quarantine ORDER BY id');
-    const reasons = rows.map((r) => [r.stream, r.record_id, r.reason]);
-    expect(reasons).toEqual(
-      expect.arrayContaining([
-        ['users', null, expect.stringContaining('not a JSON object')],
-        ['users', null, expect.stringContaining('has no id')],
-        ['users', fixtureContact(4).id, expect.stringMatching(/"created_at".*Unix timestamp/)],
-        ['users', fixtureContact(1).id, expect.stringContaining('refused it: Duplicate entry')],
-        [
-          'conversations',
-          '1002',
-          expect.stringContaining('"conversation_parts.conversation_parts[1].author" should be an object'),
-        ],
-        ['conversations', null, expect.stringContaining('not a JSON object')],
-      ]),
-    );
-    expect(rows.find((r) => r.raw === '"just a string"')).toBeDefined();
-    expect(JSON.parse(String(rows.find((r) => r.record_id === '1002')!.raw))).toEqual(badPart);
-  });
+      expect(summary.method).toBe(method);
+      expect(summary.quarantined).toBe(6);
+      expect(summary.quarantinedByStream).toEqual({ users: 4, conversations: 2 });
+      expect(summary.tables).toMatchObject({ users: 1, conversation: 1, conversation_part: 3 });
+      const rows = await query(db.url, 'SELECT stream, record_id, reason, raw FROM quarantine ORDER BY id');
+      const reasons = rows.map((r) => [r.stream, r.record_id, r.reason]);
+      expect(reasons).toEqual(
+        expect.arrayContaining([
+          ['users', null, expect.stringContaining('not a JSON object')],
+          ['users', null, expect.stringContaining('has no id')],
+          ['users', fixtureContact(4).id, expect.stringMatching(/"created_at".*Unix timestamp/)],
+          ['users', fixtureContact(1).id, expect.stringContaining('refused it: Duplicate entry')],
+          [
+            'conversations',
+            '1002',
+            expect.stringContaining('"conversation_parts.conversation_parts[1].author" should be an object'),
+          ],
+          ['conversations', null, expect.stringContaining('not a JSON object')],
+        ]),
+      );
+      expect(rows.find((r) => r.raw === '"just a string"')).toBeDefined();
+      expect(JSON.parse(String(rows.find((r) => r.record_id === '1002')!.raw))).toEqual(badPart);
+    },
+  );
 
   it('quarantines a record too large for the server’s max_allowed_packet, keeping the head of its raw', async () => {
     const [packet] = await query(db.url, 'SELECT @@max_allowed_packet AS bytes');

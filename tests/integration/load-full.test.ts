@@ -184,6 +184,15 @@ describe('full load', () => {
     expect((await query(db.url, 'SELECT id FROM users')).map((r) => r.id)).toEqual([users[0]!.id]);
   });
 
+  it('writes by LOAD DATA LOCAL INFILE by default, and by INSERT when told, with the same tables', async () => {
+    const byLoadData = await runLoad({ store: lake.store, databaseUrl: db.url });
+    expect(byLoadData.method).toBe('load-data');
+    const reference = await dumpTables(db.url);
+    const byInsert = await runLoad({ store: lake.store, databaseUrl: db.url, loadData: false });
+    expect(byInsert.method).toBe('insert');
+    expect(await dumpTables(db.url)).toEqual(reference);
+  });
+
   it('loads in many small batches on several connections with the same result', async () => {
     await runLoad({ store: lake.store, databaseUrl: db.url });
     const reference = await dumpTables(db.url);

@@ -77,6 +77,12 @@ const BIG = {
 };
 const BIG_TABLES = { users: 400, conversation: 400, conversation_part: 8000, conversation_contact: 400 };
 
+/** Both ways a full refresh writes, each with the statement a test waits for before it strikes. */
+const METHODS = [
+  { method: 'LOAD DATA', loadData: true, statement: 'LOAD DATA LOCAL INFILE % INTO TABLE `conversation%' },
+  { method: 'INSERT', loadData: false, statement: 'INSERT INTO `conversation%' },
+];
+
 describe('warehouse faults', () => {
   let db: TestDatabase;
   const lakes: FixtureLake[] = [];
@@ -94,51 +100,63 @@ describe('warehouse faults', () => {
     await Promise.all(lakes.splice(0).map((l) => l.remove()));
   });
 
-  it('writes the batch again on a new connection when its connection is killed mid-load, and ends with exactly the clean result', async () => {
-    const big = await lake(BIG);
-    const load = outcomeOf(
-      runLoad({ store: big.store, databaseUrl: db.url, batchBytes: 16 * 1024, concurrency: 2 }),
-    );
-    const id = await waitForStatement(db, 'INSERT INTO `conversation%', load);
-    expect(id).toBeDefined();
-    await query(db.url, `KILL ${Number(id)}`).catch(() => undefined);
-    const result = await load;
-
-    expect(result).not.toBeInstanceOf(Error);
-    expect((result as LoadSummary).tables).toEqual(BIG_TABLES);
-    expect(await query(db.url, 'SELECT COUNT(DISTINCT id) AS n FROM conversation_part')).toEqual([
-      { n: 8000 },
-    ]);
-    const clean = await lake(BIG);
-    const before = await snapshot(db.url);
-    await runLoad({ store: clean.store, databaseUrl: db.url });
-    expect(await snapshot(db.url)).toEqual(before);
-  });
-
-  it('fails clearly with the previous tables intact when the server goes away mid-load and stays away', async () => {
-    const small = await lake({ users: [fixtureContact(1)], conversations: [fixtureConversation(1)] });
-    await runLoad({ store: small.store, databaseUrl: db.url });
-    const previous = await snapshot(db.url);
-    const big = await lake(BIG);
-    const proxy = await startCuttableProxy(db.name);
-    try {
+  it.each(METHODS)(
+    'writes the batch again on a new connection when its connection is killed mid-load, and ends with exactly the clean result ($method)',
+    async ({ loadData, statement }) => {
+      const big = await lake(BIG);
       const load = outcomeOf(
-        runLoad({ store: big.store, databaseUrl: proxy.url, batchBytes: 16 * 1024, concurrency: 2 }),
+        runLoad({ store: big.store, databaseUrl: db.url, batchBytes: 16 * 1024, concurrency: 2, loadData }),
       );
-      expect(await waitForStatement(db, 'INSERT INTO `conversation%', load)).toBeDefined();
-      await proxy.cut();
-      const error = await load;
+      const id = await waitForStatement(db, statement, load);
+      expect(id).toBeDefined();
+      await query(db.url, `KILL ${Number(id)}`).catch(() => undefined);
+      const result = await load;
 
-      expect(error).toBeInstanceOf(TransientError);
-      expect((error as Error).message).toMatch(
-        /connection to the warehouse was lost.*table (users|conversation\w*).*[Rr]un the load again.*left as they were/,
-      );
-    } finally {
-      await proxy.close();
-    }
-    // The fresh `__new` tables stay behind with the server gone; the next load drops them first.
-    expect(await snapshot(db.url, { liveOnly: true })).toEqual(previous);
-  });
+      expect(result).not.toBeInstanceOf(Error);
+      expect((result as LoadSummary).tables).toEqual(BIG_TABLES);
+      expect(await query(db.url, 'SELECT COUNT(DISTINCT id) AS n FROM conversation_part')).toEqual([
+        { n: 8000 },
+      ]);
+      const clean = await lake(BIG);
+      const before = await snapshot(db.url);
+      await runLoad({ store: clean.store, databaseUrl: db.url });
+      expect(await snapshot(db.url)).toEqual(before);
+    },
+  );
+
+  it.each(METHODS)(
+    'fails clearly with the previous tables intact when the server goes away mid-load and stays away ($method)',
+    async ({ loadData, statement }) => {
+      const small = await lake({ users: [fixtureContact(1)], conversations: [fixtureConversation(1)] });
+      await runLoad({ store: small.store, databaseUrl: db.url });
+      const previous = await snapshot(db.url);
+      const big = await lake(BIG);
+      const proxy = await startCuttableProxy(db.name);
+      try {
+        const load = outcomeOf(
+          runLoad({
+            store: big.store,
+            databaseUrl: proxy.url,
+            batchBytes: 16 * 1024,
+            concurrency: 2,
+            loadData,
+          }),
+        );
+        expect(await waitForStatement(db, statement, load)).toBeDefined();
+        await proxy.cut();
+        const error = await load;
+
+        expect(error).toBeInstanceOf(TransientError);
+        expect((error as Error).message).toMatch(
+          /connection to the warehouse was lost.*table (users|conversation\w*).*[Rr]un the load again.*left as they were/,
+        );
+      } finally {
+        await proxy.close();
+      }
+      // The fresh `__new` tables stay behind with the server gone; the next load drops them first.
+      expect(await snapshot(db.url, { liveOnly: true })).toEqual(previous);
+    },
+  );
 
   it('retries an upsert batch that timed out waiting for a row lock, and finishes once the lock is released', async () => {
     const first = await lake({ users: [fixtureContact(1), fixtureContact(2)], conversations: [] });
