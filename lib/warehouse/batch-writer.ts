@@ -349,9 +349,12 @@ export class BatchWriter {
    */
   async add(unit: RecordUnit): Promise<void> {
     this.throwIfFailed();
-    // Every row must fit one INSERT, which a LOAD DATA batch falls back to.
+    // Every row must fit one INSERT, which a LOAD DATA batch falls back to. Each value of a row comes
+    // from the record, so no row is much longer than twice its JSON: only a record near the limit
+    // is measured row by row.
     let largest = 0;
-    for (const table of LOAD_TABLES) {
+    const mayBeTooLarge = (unit.raw.length * 2 + 4096) * MAX_BYTES_PER_UNIT > this.maxTupleBytes;
+    for (const table of mayBeTooLarge ? LOAD_TABLES : []) {
       for (const row of unit.rows[table] ?? []) {
         if (rowUnits(row) * MAX_BYTES_PER_UNIT <= this.maxTupleBytes) continue;
         largest = Math.max(largest, Buffer.byteLength(toTuple(SHAPES[table], row)));
@@ -413,9 +416,7 @@ export class BatchWriter {
   private newBatch(): Batch {
     const lines =
       this.spare.pop() ??
-      (Object.fromEntries(
-        LOAD_TABLES.map((t) => [t, new LineBuffer(t === 'quarantine' ? 64 * 1024 : this.options.batchBytes)]),
-      ) as Lines);
+      (Object.fromEntries(LOAD_TABLES.map((t) => [t, new LineBuffer(64 * 1024)])) as Lines);
     for (const table of LOAD_TABLES) lines[table].reset();
     return new Batch(lines);
   }
