@@ -1,24 +1,32 @@
 /**
- * Rows in the text format `LOAD DATA` reads by default: one line per row, values separated by a
- * tab, `\N` for NULL, and backslash escapes for a backslash, tab, line feed, carriage return and
- * NUL inside a value. The statement `loadDataSql` writes names that format explicitly.
+ * Rows in a text format `LOAD DATA` reads: one line per row, values separated by a tab, and an
+ * escape character that is not the usual backslash but SOH (U+0001), which JSON text can never
+ * hold unescaped. Inside a value only SOH, tab, line feed and NUL are escaped (SOH SOH, SOH t,
+ * SOH n, SOH 0), and NULL is SOH N; backslashes pass as they are. So the `raw` JSON of a record,
+ * the bulk of every row, is written without a copy: with backslash escapes every `\"` in it had
+ * to be doubled. `loadDataSql` names this format in the statement.
  */
 import { quoteId, type SqlValue } from './rows';
 import type { TableShape } from './rows';
 
-const NEEDS_ESCAPE = /[\t\n\r\0]/;
-const ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+/** The escape character of the format (SOH). */
+export const ESCAPE = '\u0001';
+// eslint-disable-next-line no-control-regex -- SOH is this format's escape character
+const NEEDS_ESCAPE = /[\u0001\t\n\0]/;
+const ESCAPES: Record<string, string> = {
+  [ESCAPE]: ESCAPE + ESCAPE,
+  '\t': `${ESCAPE}t`,
+  '\n': `${ESCAPE}n`,
+  '\0': `${ESCAPE}0`,
+};
+const NULL_FIELD = `${ESCAPE}N`;
 
-/**
- * `value` as one field. Strings are escaped in two cheap steps: backslashes doubled first (common
- * in JSON text, `\"`), then the rare tab, line feed, carriage return and NUL turned into escapes,
- * which therefore never get their backslash doubled.
- */
+/** `value` as one field: escaped only when it holds SOH, a tab, a line feed or NUL (rare). */
 export function tsvField(value: SqlValue | undefined): string {
-  if (value === null || value === undefined) return '\\N';
+  if (value === null || value === undefined) return NULL_FIELD;
   if (typeof value === 'string') {
-    const text = value.includes('\\') ? value.replaceAll('\\', '\\\\') : value;
-    return NEEDS_ESCAPE.test(text) ? text.replace(/[\t\n\r\0]/g, (c) => ESCAPES[c] as string) : text;
+    // eslint-disable-next-line no-control-regex -- SOH is this format's escape character
+    return NEEDS_ESCAPE.test(value) ? value.replace(/[\u0001\t\n\0]/g, (c) => ESCAPES[c] as string) : value;
   }
   if (typeof value === 'boolean') return value ? '1' : '0';
   return String(value);
@@ -42,21 +50,24 @@ export function tsvLine(shape: TableShape, row: Record<string, SqlValue>): strin
 export function loadDataSql(table: string, shape: TableShape): string {
   return (
     `LOAD DATA LOCAL INFILE 'batch.tsv' INTO TABLE ${quoteId(table)} CHARACTER SET utf8mb4 ` +
-    `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ` +
+    // The SOH byte stands in the statement as it is: SQL has no escape sequence for it.
+    `FIELDS TERMINATED BY '\\t' ESCAPED BY '${ESCAPE}' LINES TERMINATED BY '\\n' ` +
     `(${shape.columns.map(quoteId).join(',')})`
   );
 }
 
-const UNESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', '0': '\0', '\\': '\\' };
+const UNESCAPES: Record<string, string> = { t: '\t', n: '\n', '0': '\0', [ESCAPE]: ESCAPE };
+// eslint-disable-next-line no-control-regex -- SOH is this format's escape character
+const ESCAPED = /\u0001([\s\S])/g;
 
 /**
- * The values of one line `tsvLine` wrote (without its line feed), as strings, `null` for `\N`:
+ * The values of one line `tsvLine` wrote (without its line feed), as strings, `null` for SOH N:
  * the inverse of `tsvField`, used to write a batch again by INSERT.
  */
 export function parseTsvLine(line: string): (string | null)[] {
   return line.split('\t').map((field) => {
-    if (field === '\\N') return null;
-    return field.includes('\\') ? field.replace(/\\(.)/gs, (_, c: string) => UNESCAPES[c] ?? c) : field;
+    if (field === NULL_FIELD) return null;
+    return field.includes(ESCAPE) ? field.replace(ESCAPED, (_, c: string) => UNESCAPES[c] ?? c) : field;
   });
 }
 

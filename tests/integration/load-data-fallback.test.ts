@@ -101,3 +101,49 @@ describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
     expect(warnings[0]).toMatch(/refuses LOAD DATA LOCAL INFILE.*local_infile=1.*INSERT/);
   });
 });
+
+describe('LOAD DATA LOCAL INFILE batches', () => {
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('give back every value exactly, the characters of their own format included', async () => {
+    const tricky = [
+      'tab\there',
+      'line\nfeed',
+      'carriage\rreturn',
+      'nul\0byte',
+      'soh\u0001inside',
+      '\u0001N',
+      '\u0001',
+      '\\N',
+      'NULL',
+      'back\\slash \\t \\\\',
+      '"quoted" and \'single\'',
+      'emoji 😀 and é',
+      '',
+    ];
+    const users = tricky.map((name, i) => fixtureContact(i, { name, email: `u${i}@example.com` }));
+    const source = await writeFixtureLake({ users, conversations: [] });
+    try {
+      const summary = await runLoad({ store: source.store, databaseUrl: db.url });
+      expect(summary.method).toBe('load-data');
+      expect(summary.quarantined).toBe(0);
+    } finally {
+      await source.remove();
+    }
+    const rows = await query(db.url, 'SELECT id, name, raw FROM users');
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    for (const user of users) {
+      const row = byId.get(String(user.id));
+      expect(row?.name).toBe(user.name);
+      const raw = row?.raw;
+      expect(typeof raw === 'string' ? JSON.parse(raw) : raw).toEqual(user);
+    }
+  });
+});
