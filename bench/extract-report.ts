@@ -124,7 +124,9 @@ export function renderExtractSection(
     "**extrapolated**: our calls ÷ its rate, the rate capped at the floor's 166.6/s (a subset spans only a few",
     'windows and can burst across their edges, which no client sustains over a whole run). `sequential`: `fetch`, page after page, then one conversation after',
     'another (bench/baselines/sequential.ts). `sdk`: intercom-client 7 with its own pagination and retries, in',
-    'the same 64-wide ordered pool as ours (bench/baselines/sdk.ts).',
+    'the same 64-wide ordered pool as ours (bench/baselines/sdk.ts). `sdk-sequential`: the same SDK code one request',
+    'at a time, as its README shows it (`for await` over a list, then one `find` per item): the SDK has no',
+    'concurrency of its own, so this is how a script written from its docs runs.',
     '',
     table(
       ['client', 'records copied', 'calls', '429s', 'failed', 'calls/s', 'full run (s)', 'ours is faster by'],

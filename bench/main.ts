@@ -30,12 +30,24 @@ function extractMemory(sizes: WorkspaceSize[]): ExtractBenchPlan['memory'] {
 
 // Our extract over ≥ 8 rate-limit windows (~15,000 calls); the comparators over a subset each.
 const FULL_EXTRACT: ExtractBenchPlan = {
-  speed: { contacts: 20_000, conversations: 13_000, sequential: [600, 150], sdk: [6000, 4000] },
+  speed: {
+    contacts: 20_000,
+    conversations: 13_000,
+    sequential: [600, 150],
+    sdk: [6000, 4000],
+    'sdk-sequential': [600, 150],
+  },
   memory: extractMemory(FULL_MEMORY),
   deployedArgs: scriptNodeArgs('extract'),
 };
 const QUICK_EXTRACT: ExtractBenchPlan = {
-  speed: { contacts: 2000, conversations: 1500, sequential: [150, 30], sdk: [1000, 500] },
+  speed: {
+    contacts: 2000,
+    conversations: 1500,
+    sequential: [150, 30],
+    sdk: [1000, 500],
+    'sdk-sequential': [150, 30],
+  },
   memory: extractMemory(QUICK_MEMORY),
   deployedArgs: scriptNodeArgs('extract'),
 };

@@ -4,7 +4,7 @@ import { sdkExtract } from './sdk';
 import { sequentialExtract } from './sequential';
 
 // A comparator extract in its own process, as our extract runs (bench/extract.ts starts it):
-// BASELINE=sequential|sdk, the sandbox in INTERCOM_*, the subset in BASELINE_CONTACTS and
+// BASELINE=sequential|sdk|sdk-sequential, the sandbox in INTERCOM_*, the subset in BASELINE_CONTACTS and
 // BASELINE_CONVERSATIONS, the run's counts written as JSON to BASELINE_RESULT.
 async function main(): Promise<void> {
   const env = process.env;
@@ -16,8 +16,12 @@ async function main(): Promise<void> {
     contacts: Number(env.BASELINE_CONTACTS),
     conversations: Number(env.BASELINE_CONVERSATIONS),
   };
-  const run = env.BASELINE === 'sdk' ? sdkExtract : sequentialExtract;
-  const result = await run(options);
+  const result =
+    env.BASELINE === 'sdk'
+      ? await sdkExtract(options)
+      : env.BASELINE === 'sdk-sequential'
+        ? await sdkExtract({ ...options, concurrency: 1 })
+        : await sequentialExtract(options);
   await writeFile(env.BASELINE_RESULT ?? '', JSON.stringify(result));
 }
 

@@ -7,7 +7,7 @@ import { runKey } from '../../lib/lake/keys';
 import { firstOf, type BaselineOptions, type BaselineResult } from './types';
 
 /** As many requests in flight as our client's default, so only the client itself differs. */
-const CONCURRENCY = 64;
+const POOLED = 64;
 const PER_PAGE = 150;
 
 /**
@@ -20,7 +20,16 @@ const PER_PAGE = 150;
  * A call that still fails after the SDK's retries is counted and its record left out (the check
  * of record counts then shows it) rather than ending the run.
  */
-export async function sdkExtract(options: BaselineOptions): Promise<BaselineResult> {
+export async function sdkExtract(
+  options: BaselineOptions & {
+    /**
+     * Requests in flight for details and nested lists: 64 (our pool, the default) or 1, the SDK as
+     * its README shows it (`for await` over a list, then one `find` per item, awaited in turn).
+     */
+    concurrency?: number;
+  },
+): Promise<BaselineResult> {
+  const CONCURRENCY = options.concurrency ?? POOLED;
   const { store, runId } = options;
   const client = new IntercomClient({ token: options.token, baseUrl: options.baseUrl, version: '2.14' });
   let failures = 0;
