@@ -1,6 +1,6 @@
 import { scrubValue } from './scrub';
 
-type SentrySdk = typeof import('@sentry/node');
+type SentrySdk = typeof import('./sentry-sdk');
 let sdk: SentrySdk | undefined;
 
 /**
@@ -10,7 +10,7 @@ let sdk: SentrySdk | undefined;
  */
 function sentry(): SentrySdk {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load must be synchronous here: initSentry runs before anything else and returns a boolean.
-  sdk ??= require('@sentry/node') as SentrySdk;
+  sdk ??= require('./sentry-sdk') as SentrySdk;
   return sdk;
 }
 
