@@ -136,3 +136,112 @@ export function formatDuration(seconds: number): string {
   if (m > 0) return `${m}m${String(sec).padStart(2, '0')}s`;
   return `${sec}s`;
 }
+
+/** Options of {@link LoadProgress}. */
+export interface LoadProgressOptions {
+  log: Logger;
+  /** Records and bytes of each lake file, from the run manifest. */
+  totals: Record<'users' | 'conversations', { count: number; bytes: number }>;
+  /** Draw a terminal bar; default: when stderr is a TTY. */
+  tty?: boolean;
+  /** Milliseconds between log lines when not on a terminal. */
+  logEveryMs?: number;
+}
+
+/**
+ * Progress of a load: records read per stream against the manifest's counts, records per second,
+ * and an ETA. Progress is weighed in bytes (each stream's records at its file's average record
+ * size), so the fast small contacts do not make the ETA of the larger conversations look short.
+ * A cli-progress bar on a terminal, a log line every 15 s otherwise.
+ */
+export class LoadProgress {
+  readonly records = { users: 0, conversations: 0 };
+  private readonly startedAt = Date.now();
+  private readonly totalBytes: number;
+  private timer: NodeJS.Timeout | undefined;
+  private bar: SingleBar | undefined;
+
+  constructor(private readonly options: LoadProgressOptions) {
+    this.totalBytes = options.totals.users.bytes + options.totals.conversations.bytes;
+  }
+
+  /** Start drawing or logging. */
+  start(): void {
+    const tty = this.options.tty ?? Boolean(process.stderr.isTTY);
+    if (tty) {
+      this.bar = new SingleBar({
+        format:
+          'load {bar} {percentage}% | contacts {users}/{usersTotal} | conversations {conversations}/{conversationsTotal} | {rate} records/s | ETA {etaText}',
+        hideCursor: true,
+        stream: process.stderr,
+        fps: 1000 / REDRAW_MS,
+      });
+      this.bar.start(Math.max(1, this.totalBytes), 0, this.payload());
+      this.timer = setInterval(() => this.bar?.update(this.doneBytes(), this.payload()), REDRAW_MS);
+    } else {
+      this.timer = setInterval(() => this.logLine(), this.options.logEveryMs ?? LOG_EVERY_MS);
+    }
+    this.timer.unref();
+  }
+
+  /** Stop drawing or logging. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.bar) {
+      this.bar.update(this.doneBytes(), this.payload());
+      this.bar.stop();
+      this.bar = undefined;
+    }
+  }
+
+  /** About how many bytes of the lake files the records read so far take. */
+  private doneBytes(): number {
+    let done = 0;
+    for (const stream of ['users', 'conversations'] as const) {
+      const { count, bytes } = this.options.totals[stream];
+      if (count > 0) done += Math.min(this.records[stream], count) * (bytes / count);
+    }
+    return done;
+  }
+
+  private etaSeconds(): number | undefined {
+    const done = this.doneBytes();
+    if (done <= 0) return undefined;
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    return Math.max(0, ((this.totalBytes - done) * elapsed) / done);
+  }
+
+  private rate(): number {
+    const seconds = (Date.now() - this.startedAt) / 1000;
+    return seconds > 0 ? (this.records.users + this.records.conversations) / seconds : 0;
+  }
+
+  private payload(): Record<string, string | number> {
+    const eta = this.etaSeconds();
+    return {
+      users: this.records.users,
+      usersTotal: this.options.totals.users.count,
+      conversations: this.records.conversations,
+      conversationsTotal: this.options.totals.conversations.count,
+      rate: this.rate().toFixed(0),
+      etaText: eta === undefined ? '?' : formatDuration(eta),
+    };
+  }
+
+  private logLine(): void {
+    const eta = this.etaSeconds();
+    this.options.log.info(
+      {
+        users: this.records.users,
+        usersTotal: this.options.totals.users.count,
+        conversations: this.records.conversations,
+        conversationsTotal: this.options.totals.conversations.count,
+        percent: this.totalBytes > 0 ? Math.floor((100 * this.doneBytes()) / this.totalBytes) : 100,
+        recordsPerSecond: Math.round(this.rate()),
+        etaSeconds: eta === undefined ? undefined : Math.round(eta),
+      },
+      'load progress',
+    );
+  }
+}

@@ -3,6 +3,7 @@ import { DataError, SyncError, TransientError } from '../../lib/errors';
 import type { StreamName } from '../../lib/lake/keys';
 import type { LakeStore } from '../../lib/lake/store';
 import { silentLogger, type Logger } from '../../lib/logger';
+import { LoadProgress } from '../../lib/progress';
 import { BatchWriter, toUnit, type WriteMode } from '../../lib/warehouse/batch-writer';
 import { openWarehouse, serverErrorOf, type Warehouse } from '../../lib/warehouse/connection';
 import { formatDatetime, isObject } from '../../lib/warehouse/fields';
@@ -38,6 +39,11 @@ export interface LoadOptions {
   lockWaitTimeoutSeconds?: number;
   /** Folder of the drizzle migrations (default drizzle/migrations). */
   migrationsFolder?: string;
+  /**
+   * Show progress: a bar on a terminal, a `load progress` log line every 15 s otherwise (default
+   * true; the tests turn it off).
+   */
+  progress?: boolean;
   /**
    * Full refresh by `LOAD DATA LOCAL INFILE` (default true; see `BatchWriterOptions.loadData`):
    * false writes every batch by INSERT.
@@ -149,6 +155,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       });
       let counts: TableCounts;
       const records: Record<StreamName, number> = { users: 0, conversations: 0 };
+      const progress = new LoadProgress({ log, totals: manifest.streams });
+      if (options.progress !== false) progress.start();
       try {
         for (const stream of ['users', 'conversations'] as const) {
           records[stream] = await loadStream(stream, {
@@ -157,9 +165,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
             writer,
             log,
             signal: options.signal,
+            progress,
           });
         }
         const tally = await writer.finish();
+        progress.stop();
         if (mode === 'full') {
           counts = await countTables(control, names);
           reconcile(
@@ -187,6 +197,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
           counts.quarantined = { ...tally.quarantined };
         }
       } catch (error) {
+        progress.stop();
         await writer.settle();
         if (mode === 'full') await dropShadowTables(control).catch(() => undefined);
         throw error;
@@ -235,6 +246,7 @@ interface StreamContext {
   writer: BatchWriter;
   log: Logger;
   signal: AbortSignal | undefined;
+  progress: LoadProgress;
 }
 
 /** Read, map and queue every record of one stream; returns how many records it read. */
@@ -244,6 +256,7 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
   let read = 0;
   for await (const { value: record, text } of readStream(ctx.store, stream, ctx.manifest)) {
     read++;
+    ctx.progress.records[stream] = read;
     if (ctx.signal?.aborted) throw stopped(ctx.signal);
     const recordId = idOf(record);
     // The record's JSON as the lake holds it (the extract wrote it with JSON.stringify): `raw`
