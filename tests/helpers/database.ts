@@ -55,6 +55,21 @@ export async function queryServer<T = mysql.RowDataPacket>(
   }
 }
 
+/** Run `sql` on the database at `url` (a test database's `url`) and return the rows. */
+export async function queryDatabase(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
+  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
+  try {
+    const [rows] = await connection.query(sql, values);
+    return rows as Record<string, unknown>[];
+  } finally {
+    await connection.end();
+  }
+}
+
 /** A TCP proxy in front of the test server whose connections a test can cut. */
 export interface CuttableProxy {
   /** `mysql://root@127.0.0.1:<proxy port>/<database>`. */

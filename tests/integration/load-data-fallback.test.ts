@@ -6,20 +6,8 @@ import { mapConversation } from '../../lib/warehouse/map-conversation';
 import { mapUser } from '../../lib/warehouse/map-user';
 import { targetNames } from '../../lib/warehouse/tables';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import { fixtureContact, fixtureConversation, writeFixtureLake } from '../helpers/fixture-lake';
-
-type Row = Record<string, unknown>;
-
-async function query(url: string, sql: string): Promise<Row[]> {
-  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
-  try {
-    const [rows] = await connection.query(sql);
-    return rows as Row[];
-  } finally {
-    await connection.end();
-  }
-}
 
 describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
   let db: TestDatabase;

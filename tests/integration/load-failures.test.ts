@@ -1,9 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import { DataError } from '../../lib/errors';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
   fixtureContact,
   fixtureConversation,
@@ -12,16 +11,6 @@ import {
 } from '../helpers/fixture-lake';
 
 type Row = Record<string, unknown>;
-
-async function query(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
-  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
-  try {
-    const [rows] = await connection.query(sql, values);
-    return rows as Row[];
-  } finally {
-    await connection.end();
-  }
-}
 
 /** Every table's rows (and the list of tables), to compare the warehouse before and after. */
 async function snapshot(url: string): Promise<unknown> {

@@ -1,6 +1,5 @@
-import mysql from 'mysql2/promise';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
   fixtureContact,
   fixtureConversation,
@@ -13,16 +12,6 @@ type Row = Record<string, unknown>;
 /** A JSON column's value: MySQL 8 sends JSON (mysql2 parses it), MariaDB's may arrive as text. */
 function json(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
-}
-
-async function query(url: string, sql: string): Promise<Row[]> {
-  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
-  try {
-    const [rows] = await connection.query(sql);
-    return rows as Row[];
-  } finally {
-    await connection.end();
-  }
 }
 
 interface Tables {

@@ -1,24 +1,11 @@
-import mysql from 'mysql2/promise';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
   fixtureContact,
   fixtureConversation,
   writeFixtureLake,
   type FixtureLake,
 } from '../helpers/fixture-lake';
-
-type Row = Record<string, unknown>;
-
-async function query(url: string, sql: string): Promise<Row[]> {
-  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
-  try {
-    const [rows] = await connection.query(sql);
-    return rows as Row[];
-  } finally {
-    await connection.end();
-  }
-}
 
 describe('upsert load', () => {
   let db: TestDatabase;

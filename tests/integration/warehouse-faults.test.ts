@@ -1,25 +1,19 @@
 import mysql from 'mysql2/promise';
 import { TransientError } from '../../lib/errors';
 import { runLoad, type LoadSummary } from '../../tasks/load/run-load';
-import { createTestDatabase, queryServer, startCuttableProxy, type TestDatabase } from '../helpers/database';
+import {
+  createTestDatabase,
+  queryServer,
+  startCuttableProxy,
+  type TestDatabase,
+  queryDatabase as query,
+} from '../helpers/database';
 import {
   fixtureContact,
   fixtureConversation,
   writeFixtureLake,
   type FixtureLake,
 } from '../helpers/fixture-lake';
-
-type Row = Record<string, unknown>;
-
-async function query(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
-  const connection = await mysql.createConnection({ uri: url, dateStrings: true, charset: 'utf8mb4' });
-  try {
-    const [rows] = await connection.query(sql, values);
-    return rows as Row[];
-  } finally {
-    await connection.end();
-  }
-}
 
 /** Every table's rows (and the list of tables), to compare the warehouse before and after. */
 async function snapshot(url: string, options: { liveOnly?: boolean } = {}): Promise<unknown> {
