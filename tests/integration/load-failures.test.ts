@@ -3,44 +3,23 @@ import path from 'node:path';
 import { DataError } from '../../lib/errors';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
-import {
-  fixtureContact,
-  fixtureConversation,
-  writeFixtureLake,
-  type FixtureLake,
-} from '../helpers/fixture-lake';
+import { snapshotWarehouse, useFixtureLakes } from '../helpers/warehouse';
+import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
 
 type Row = Record<string, unknown>;
-
-/** Every table's rows (and the list of tables), to compare the warehouse before and after. */
-async function snapshot(url: string): Promise<unknown> {
-  const tables = (await query(url, 'SHOW TABLES')).map((r) => String(Object.values(r)[0])).sort();
-  const out: Record<string, unknown> = { tables };
-  for (const table of tables) {
-    if (table.startsWith('__')) continue;
-    out[table] = await query(url, `SELECT * FROM \`${table}\` ORDER BY 1, 2`);
-  }
-  return out;
-}
 
 const goodUsers = [fixtureContact(1), fixtureContact(2)];
 const goodConversations = [fixtureConversation(1), fixtureConversation(2)];
 
 describe('load failures', () => {
   let db: TestDatabase;
-  const lakes: FixtureLake[] = [];
-  const lake = async (content: Parameters<typeof writeFixtureLake>[0]) => {
-    const made = await writeFixtureLake(content);
-    lakes.push(made);
-    return made;
-  };
+  const lake = useFixtureLakes();
 
   beforeEach(async () => {
     db = await createTestDatabase();
   });
   afterEach(async () => {
     await db.drop();
-    await Promise.all(lakes.splice(0).map((l) => l.remove()));
   });
 
   it.each([
@@ -107,7 +86,7 @@ describe('load failures', () => {
   it('fails reconciliation without swapping when the manifest counts more records than the file holds', async () => {
     const before = await lake({ users: goodUsers, conversations: goodConversations });
     await runLoad({ store: before.store, databaseUrl: db.url });
-    const previous = await snapshot(db.url);
+    const previous = await snapshotWarehouse(db.url);
     const short = await lake({
       users: goodUsers,
       conversations: goodConversations.slice(0, 1),
@@ -120,13 +99,13 @@ describe('load failures', () => {
     await expect(failure).rejects.toThrow(
       /conversations: 1 loaded \+ 0 quarantined = 1, but the manifest counts 2/,
     );
-    expect(await snapshot(db.url)).toEqual(previous);
+    expect(await snapshotWarehouse(db.url)).toEqual(previous);
   });
 
   it('leaves the previous tables whole when a lake file is corrupt, and a rerun gives the clean result', async () => {
     const good = await lake({ users: goodUsers, conversations: goodConversations });
     await runLoad({ store: good.store, databaseUrl: db.url });
-    const clean = await snapshot(db.url);
+    const clean = await snapshotWarehouse(db.url);
     const text = `[\n${JSON.stringify(fixtureConversation(1))},\n{"type":"conversation","id":"9`;
     const corrupt = await lake({
       users: goodUsers,
@@ -138,22 +117,22 @@ describe('load failures', () => {
 
     await expect(failure).rejects.toThrow(DataError);
     await expect(failure).rejects.toThrow(/data\/conversations\.json.*corrupt or truncated/);
-    expect(await snapshot(db.url)).toEqual(clean);
+    expect(await snapshotWarehouse(db.url)).toEqual(clean);
     await runLoad({ store: good.store, databaseUrl: db.url });
-    expect(await snapshot(db.url)).toEqual(clean);
+    expect(await snapshotWarehouse(db.url)).toEqual(clean);
   });
 
   it('says which lake file is missing and changes nothing', async () => {
     const good = await lake({ users: goodUsers, conversations: goodConversations });
     await runLoad({ store: good.store, databaseUrl: db.url });
-    const previous = await snapshot(db.url);
+    const previous = await snapshotWarehouse(db.url);
     await rm(path.join(good.folder, 'data', 'users.json'));
 
     const failure = runLoad({ store: good.store, databaseUrl: db.url });
 
     await expect(failure).rejects.toThrow(DataError);
     await expect(failure).rejects.toThrow(/"data\/users\.json" was not found/);
-    expect(await snapshot(db.url)).toEqual(previous);
+    expect(await snapshotWarehouse(db.url)).toEqual(previous);
   });
 
   it('refuses a lake without a published manifest before touching the database', async () => {
@@ -166,13 +145,13 @@ describe('load failures', () => {
   it('stops when its signal aborts and leaves the previous tables in place', async () => {
     const good = await lake({ users: goodUsers, conversations: goodConversations });
     await runLoad({ store: good.store, databaseUrl: db.url });
-    const previous = await snapshot(db.url);
+    const previous = await snapshotWarehouse(db.url);
     const controller = new AbortController();
     controller.abort(new Error('SIGTERM received'));
 
     const failure = runLoad({ store: good.store, databaseUrl: db.url, signal: controller.signal });
 
     await expect(failure).rejects.toThrow(/stopped \(SIGTERM received\)/);
-    expect(await snapshot(db.url)).toEqual(previous);
+    expect(await snapshotWarehouse(db.url)).toEqual(previous);
   });
 });

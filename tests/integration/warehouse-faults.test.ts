@@ -8,26 +8,8 @@ import {
   type TestDatabase,
   queryDatabase as query,
 } from '../helpers/database';
-import {
-  fixtureContact,
-  fixtureConversation,
-  writeFixtureLake,
-  type FixtureLake,
-} from '../helpers/fixture-lake';
-
-/** Every table's rows (and the list of tables), to compare the warehouse before and after. */
-async function snapshot(url: string, options: { liveOnly?: boolean } = {}): Promise<unknown> {
-  const tables = (await query(url, 'SHOW TABLES'))
-    .map((r) => String(Object.values(r)[0]))
-    .filter((name) => !options.liveOnly || !name.endsWith('__new'))
-    .sort();
-  const out: Record<string, unknown> = { tables };
-  for (const table of tables) {
-    if (table.startsWith('__')) continue;
-    out[table] = await query(url, `SELECT * FROM \`${table}\` ORDER BY 1, 2`);
-  }
-  return out;
-}
+import { snapshotWarehouse, useFixtureLakes } from '../helpers/warehouse';
+import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
 
 /** Settle `promise` to its value or its error, so a test can look at either. */
 function outcomeOf<T>(promise: Promise<T>): Promise<T | Error> {
@@ -79,19 +61,13 @@ const METHODS = [
 
 describe('warehouse faults', () => {
   let db: TestDatabase;
-  const lakes: FixtureLake[] = [];
-  const lake = async (content: Parameters<typeof writeFixtureLake>[0]) => {
-    const made = await writeFixtureLake(content);
-    lakes.push(made);
-    return made;
-  };
+  const lake = useFixtureLakes();
 
   beforeEach(async () => {
     db = await createTestDatabase();
   });
   afterEach(async () => {
     await db.drop();
-    await Promise.all(lakes.splice(0).map((l) => l.remove()));
   });
 
   it.each(METHODS)(
@@ -112,9 +88,9 @@ describe('warehouse faults', () => {
         { n: 8000 },
       ]);
       const clean = await lake(BIG);
-      const before = await snapshot(db.url);
+      const before = await snapshotWarehouse(db.url);
       await runLoad({ store: clean.store, databaseUrl: db.url });
-      expect(await snapshot(db.url)).toEqual(before);
+      expect(await snapshotWarehouse(db.url)).toEqual(before);
     },
   );
 
@@ -123,7 +99,7 @@ describe('warehouse faults', () => {
     async ({ loadData, statement }) => {
       const small = await lake({ users: [fixtureContact(1)], conversations: [fixtureConversation(1)] });
       await runLoad({ store: small.store, databaseUrl: db.url });
-      const previous = await snapshot(db.url);
+      const previous = await snapshotWarehouse(db.url);
       const big = await lake(BIG);
       const proxy = await startCuttableProxy(db.name);
       try {
@@ -148,7 +124,7 @@ describe('warehouse faults', () => {
         await proxy.close();
       }
       // The fresh `__new` tables stay behind with the server gone; the next load drops them first.
-      expect(await snapshot(db.url, { liveOnly: true })).toEqual(previous);
+      expect(await snapshotWarehouse(db.url, { liveOnly: true })).toEqual(previous);
     },
   );
 
@@ -183,7 +159,7 @@ describe('warehouse faults', () => {
   it('gives up after a bounded number of lock wait timeouts with an error naming the table and what to do', async () => {
     const first = await lake({ users: [fixtureContact(1)], conversations: [fixtureConversation(1)] });
     await runLoad({ store: first.store, databaseUrl: db.url, mode: 'upsert' });
-    const previous = await snapshot(db.url);
+    const previous = await snapshotWarehouse(db.url);
     const holder = await mysql.createConnection(db.url);
     try {
       await holder.query('START TRANSACTION');
@@ -199,7 +175,7 @@ describe('warehouse faults', () => {
       await holder.query('ROLLBACK');
       await holder.end();
     }
-    expect(await snapshot(db.url)).toEqual(previous);
+    expect(await snapshotWarehouse(db.url)).toEqual(previous);
   });
 
   it('writes an upsert batch again when the server picks it as a deadlock victim', async () => {

@@ -1,0 +1,35 @@
+import { queryDatabase } from './database';
+import { writeFixtureLake, type FixtureLake, type FixtureLakeContent } from './fixture-lake';
+
+/**
+ * Every table's rows (and the list of tables) of the database at `url`, to compare a warehouse
+ * before and after a load; `liveOnly` leaves the full refresh's `__new` twins out.
+ */
+export async function snapshotWarehouse(url: string, options: { liveOnly?: boolean } = {}): Promise<unknown> {
+  const tables = (await queryDatabase(url, 'SHOW TABLES'))
+    .map((r) => String(Object.values(r)[0]))
+    .filter((name) => !options.liveOnly || !name.endsWith('__new'))
+    .sort();
+  const out: Record<string, unknown> = { tables };
+  for (const table of tables) {
+    if (table.startsWith('__')) continue;
+    out[table] = await queryDatabase(url, `SELECT * FROM \`${table}\` ORDER BY 1, 2`);
+  }
+  return out;
+}
+
+/**
+ * A `lake(content)` that writes a fixture lake and removes every lake it wrote after each test
+ * (call it inside a `describe`).
+ */
+export function useFixtureLakes(): (content: FixtureLakeContent) => Promise<FixtureLake> {
+  const lakes: FixtureLake[] = [];
+  afterEach(async () => {
+    await Promise.all(lakes.splice(0).map((l) => l.remove()));
+  });
+  return async (content) => {
+    const made = await writeFixtureLake(content);
+    lakes.push(made);
+    return made;
+  };
+}
