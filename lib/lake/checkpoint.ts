@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { z } from 'zod';
 import { DataError } from '../errors';
 import type { Logger } from '../logger';
@@ -80,11 +81,10 @@ export async function writeCheckpoint(store: LakeStore, checkpoint: ExtractCheck
  */
 export async function readCheckpoint(store: LakeStore, runId: string): Promise<ExtractCheckpoint> {
   const key = runCheckpointKey(runId);
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) chunks.push(Buffer.from(chunk as Buffer));
+  const text = (await buffer(await store.get(key))).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new DataError(`Checkpoint "${key}" in ${store.url} is not valid JSON; the run cannot be resumed.`, {
       cause: error,

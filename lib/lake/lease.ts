@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { DataError, TransientError } from '../errors';
 import type { Logger } from '../logger';
 import { extractLockKey } from './keys';
@@ -156,9 +157,7 @@ export async function acquireExtractLease(store: LakeStore, options: LeaseOption
 async function readLease(store: LakeStore, key: string): Promise<{ body?: LeaseBody; text?: string }> {
   let text: string;
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await store.get(key)) chunks.push(Buffer.from(chunk as Buffer));
-    text = Buffer.concat(chunks).toString('utf8');
+    text = (await buffer(await store.get(key))).toString('utf8');
   } catch (error) {
     // Gone between the write and the read: as good as no lease.
     if (error instanceof DataError) return {};

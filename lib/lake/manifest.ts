@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { z } from 'zod';
 import { DataError } from '../errors';
 import type { LakeStore } from './store';
@@ -89,13 +90,10 @@ export async function writeManifest(store: LakeStore, key: string, manifest: Run
  *   the message says to re-run the extract.
  */
 export async function readManifest(store: LakeStore, key: string): Promise<RunManifest> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await store.get(key)) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  }
+  const text = (await buffer(await store.get(key))).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new DataError(
       `Lake file "${key}" in ${store.url} is not valid JSON. Re-run the extract (npm run extract) to write it again.`,
