@@ -54,10 +54,8 @@ export interface LiveWorkspace extends Workspace {
   create(kind: LiveKind, source: number, now: number): number;
   /** The live index at list position `position` (0 = head). */
   listIndexAt(kind: LiveKind, position: number): number;
-  /** True when record `index` (live index) was updated or created. */
-  isChanged(kind: LiveKind, index: number): boolean;
   /** Fields for search without building whole records. */
-  fieldsAt(kind: LiveKind, index: number): SearchFields;
+  searchFields(kind: LiveKind, index: number): SearchFields;
   /** How many records were updated / created so far, per kind. */
   readonly changeCounts: Record<LiveKind, { updated: number; created: number }>;
 }
@@ -247,10 +245,7 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       }
       return index;
     },
-    isChanged(kind, index) {
-      return state[kind].changes.has(index);
-    },
-    fieldsAt(kind, index) {
+    searchFields(kind, index) {
       const change = state[kind].changes.get(index);
       if (!change) return searchFieldsOf(base, kind, index);
       const fields = searchFieldsOf(base, kind, baseIndexOf(kind, index));

@@ -225,10 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const matcher = compileQuery(query, dates);
     const sort = parseSort(sortRaw);
     const count = kind === 'contact' ? workspace.contactCount : workspace.conversationCount;
-    const fieldsAt = live
-      ? (i: number) => live.fieldsAt(kind, i)
-      : (i: number) => searchFieldsOf(workspace, kind, i);
-    const hits = runSearch(count, fieldsAt, matcher, sort);
+    const hits = runSearch(count, (i) => searchFieldsOf(workspace, kind, i), matcher, sort);
     searchCache.set(key, hits);
     if (searchCache.size > SEARCH_CACHE_SIZE) {
       const oldest = searchCache.keys().next().value;

@@ -63,6 +63,11 @@ export interface Workspace {
   contactIndex(id: string): number | undefined;
   /** The true number of parts of conversation `j`, before the 500 cut. */
   allPartsCount(j: number): number;
+  /**
+   * `id`, `created_at` and `updated_at` of record `index` without building the record, for search.
+   * Optional: {@link searchFieldsOf} reads them from the whole record when a workspace has no faster way.
+   */
+  searchFields?(kind: 'contact' | 'conversation', index: number): SearchFields;
 }
 
 /** Cheap per-record fields for search, so a search over a million records never builds them whole. */
@@ -72,18 +77,9 @@ export interface SearchFields {
   updated_at: number;
 }
 
-const fastFields = new WeakMap<
-  Workspace,
-  { contact(i: number): SearchFields; conversation(j: number): SearchFields }
->();
-
-/**
- * `id`, `created_at` and `updated_at` of record `index`: fast for workspaces built by
- * `createWorkspace`, and correct (through `contactAt`) for any other implementation.
- */
+/** `id`, `created_at` and `updated_at` of record `index`: the workspace's fast way, or its whole record. */
 export function searchFieldsOf(ws: Workspace, kind: 'contact' | 'conversation', index: number): SearchFields {
-  const fast = fastFields.get(ws);
-  if (fast) return kind === 'contact' ? fast.contact(index) : fast.conversation(index);
+  if (ws.searchFields) return ws.searchFields(kind, index);
   const record = kind === 'contact' ? ws.contactAt(index) : ws.conversationSummaryAt(index);
   return { id: record.id, created_at: record.created_at, updated_at: record.updated_at };
 }
@@ -151,7 +147,7 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
       applied_by: null,
     }));
 
-  const ws: Workspace = {
+  return {
     contactCount: ctx.contactCount,
     conversationCount: ctx.conversationCount,
     contactAt,
@@ -201,21 +197,17 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
       if (rec) return recorded?.fullConversations.get(rec.id)?.conversation_parts.total_count ?? 0;
       return conversationPartsCount(ctx, j);
     },
+    searchFields(kind, index) {
+      if (kind === 'contact') {
+        checkContact(index);
+        const rec = recordedContacts[index];
+        if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
+        return { id: generatedContactId(ctx, index), ...contactTimes(ctx, index) };
+      }
+      checkConversation(index);
+      const rec = recordedConversations[index];
+      if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
+      return { id: generatedConversationId(index), ...conversationTimes(ctx, index) };
+    },
   };
-
-  fastFields.set(ws, {
-    contact(i) {
-      checkContact(i);
-      const rec = recordedContacts[i];
-      if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
-      return { id: generatedContactId(ctx, i), ...contactTimes(ctx, i) };
-    },
-    conversation(j) {
-      checkConversation(j);
-      const rec = recordedConversations[j];
-      if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
-      return { id: generatedConversationId(j), ...conversationTimes(ctx, j) };
-    },
-  });
-  return ws;
 }
