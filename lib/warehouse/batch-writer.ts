@@ -29,23 +29,12 @@ export interface RecordUnit {
   raw: string;
 }
 
-/** One record's rows as a `RecordUnit`. */
-export function toUnit(
-  stream: StreamName,
-  recordId: string | null,
-  raw: string,
-  rows: Partial<Record<LoadTable, Row[]>>,
-  conversationId?: string,
-): RecordUnit {
-  return { stream, recordId, conversationId, rows, raw };
-}
-
 /** Settings of a `BatchWriter`. */
 export interface BatchWriterOptions {
   pool: Pool;
   mode: WriteMode;
   tables: TargetNames;
-  /** A batch is written once its tuples reach this many bytes. */
+  /** A batch is written once its rows reach this many bytes (as `LOAD DATA` lines). */
   batchBytes: number;
   /** The server's max_allowed_packet: no statement may reach it. */
   maxPacketBytes: number;
@@ -130,7 +119,7 @@ const LOAD_DATA_REFUSED = new Set([1148, 3948, 4166]);
 class LoadDataWarnings extends Error {}
 
 /** Whether the server refused `LOAD DATA LOCAL INFILE` as a statement (not for a row's data). */
-export function isLoadDataRefused(error: unknown): boolean {
+function isLoadDataRefused(error: unknown): boolean {
   return LOAD_DATA_REFUSED.has(serverErrorOf(error)?.errno ?? -1);
 }
 
@@ -145,14 +134,14 @@ function codeOf(error: unknown): string {
 const MARIADB_CONSTRAINT_FAILED_ERRNO = 4025;
 
 /** Whether the server refused `error`'s statement because of the data in it. */
-export function isRefusal(error: unknown): boolean {
+function isRefusal(error: unknown): boolean {
   if (REFUSALS.has(codeOf(error))) return true;
   const { errno, sqlMessage } = error as { errno?: unknown; sqlMessage?: unknown };
   return errno === MARIADB_CONSTRAINT_FAILED_ERRNO && /^CONSTRAINT /.test(String(sqlMessage ?? ''));
 }
 
 /** Whether `error` (or the mysql2 error inside it) means the connection is gone. */
-export function isConnectionLost(error: unknown): boolean {
+function isConnectionLost(error: unknown): boolean {
   const server = serverErrorOf(error);
   if (server && CONNECTION_LOST.has(server.code)) return true;
   // mysql2 refuses further queries on a connection that died with a message and no code.
@@ -194,20 +183,10 @@ class BatchFailure extends Error {
 }
 
 /**
- * Bytes a row of this many UTF-16 units can at most take as a SQL tuple: 3 bytes of UTF-8 per unit,
- * doubled by escapes.
+ * Bytes a string of this many UTF-16 units can at most take in a SQL tuple: 3 bytes of UTF-8 per
+ * unit, doubled by escapes.
  */
 const MAX_BYTES_PER_UNIT = 6;
-
-/** UTF-16 units of the values of `row` (about its size as text). */
-function rowUnits(row: Row): number {
-  let units = 2;
-  for (const key in row) {
-    const value = row[key];
-    units += (typeof value === 'string' ? value.length : 8) + 3;
-  }
-  return units;
-}
 
 /** Where one record's rows are in its batch's line buffers. */
 interface Entry {
@@ -252,16 +231,11 @@ class Batch {
 
   /** The rows of `entries` in `table` as `LOAD DATA` bytes, and how many rows that is. */
   data(table: LoadTable, entries: Entry[]): { bytes: Buffer; rows: number } {
-    const pieces: Buffer[] = [];
-    let rows = 0;
-    for (const entry of entries) {
-      const range = entry.ranges[table];
-      if (!range) continue;
-      pieces.push(this.lines[table].bytes(range.start, range.end));
-      rows += range.rows;
-    }
-    const whole = entries.length === this.entries.length;
-    return { bytes: whole ? this.lines[table].bytes() : Buffer.concat(pieces), rows };
+    const ranges = entries.flatMap((entry) => entry.ranges[table] ?? []);
+    const rows = ranges.reduce((sum, range) => sum + range.rows, 0);
+    // The whole batch (the usual case) is the buffer as it is; a part of it is copied out.
+    if (entries.length === this.entries.length) return { bytes: this.lines[table].bytes(), rows };
+    return { bytes: Buffer.concat(ranges.map((r) => this.lines[table].bytes(r.start, r.end))), rows };
   }
 
   /** The rows of `entries` in `table` as SQL tuples `('a',NULL,…)`, values escaped by mysql2. */
@@ -278,13 +252,9 @@ class Batch {
     return out;
   }
 
-  /** The record's JSON as its main row's `raw` column holds it. */
+  /** The record's JSON as its main row's `raw` column holds it (for a record, not a quarantine row). */
   raw(entry: Entry): string {
-    const table: LoadTable = entry.quarantine
-      ? 'quarantine'
-      : entry.stream === 'users'
-        ? 'users'
-        : 'conversation';
+    const table: LoadTable = entry.stream === 'users' ? 'users' : 'conversation';
     const range = entry.ranges[table];
     const line = range ? this.lines[table].lines(range.start, range.end)[0] : undefined;
     const index = SHAPES[table].columns.indexOf('raw');
@@ -351,13 +321,13 @@ export class BatchWriter {
     this.throwIfFailed();
     // Every row must fit one INSERT, which a LOAD DATA batch falls back to. Each value of a row comes
     // from the record, so no row is much longer than twice its JSON: only a record near the limit
-    // is measured row by row.
+    // is measured, row by row as SQL.
     let largest = 0;
-    const mayBeTooLarge = (unit.raw.length * 2 + 4096) * MAX_BYTES_PER_UNIT > this.maxTupleBytes;
-    for (const table of mayBeTooLarge ? LOAD_TABLES : []) {
-      for (const row of unit.rows[table] ?? []) {
-        if (rowUnits(row) * MAX_BYTES_PER_UNIT <= this.maxTupleBytes) continue;
-        largest = Math.max(largest, Buffer.byteLength(toTuple(SHAPES[table], row)));
+    if ((unit.raw.length * 2 + 4096) * MAX_BYTES_PER_UNIT > this.maxTupleBytes) {
+      for (const table of LOAD_TABLES) {
+        for (const row of unit.rows[table] ?? []) {
+          largest = Math.max(largest, Buffer.byteLength(toTuple(SHAPES[table], row)));
+        }
       }
     }
     if (largest > this.maxTupleBytes) {
@@ -459,11 +429,12 @@ export class BatchWriter {
     // The quarantine row must itself fit a packet: keep the head of a huge record and say so (the
     // whole record is still in the lake).
     const limit = Math.floor(this.maxTupleBytes / 4);
+    const bytes = Buffer.byteLength(raw);
     let kept = raw;
     let note = '';
-    if (Buffer.byteLength(raw) > limit) {
+    if (bytes > limit) {
       kept = Buffer.from(raw).subarray(0, limit).toString('utf8');
-      note = ` (raw cut to its first ${limit} bytes of ${Buffer.byteLength(raw)}; the whole record is in the lake)`;
+      note = ` (raw cut to its first ${limit} bytes of ${bytes}; the whole record is in the lake)`;
     }
     const row = {
       stream,
@@ -488,27 +459,7 @@ export class BatchWriter {
    * else (when the server refused a row) record by record, quarantining each refused record.
    */
   private async writePending(connection: PoolConnection, batch: Batch, pending: Entry[]): Promise<void> {
-    if (this.useLoadData) {
-      try {
-        await this.writeEntries(connection, batch, pending, 'load-data');
-        this.count(pending);
-        pending.length = 0;
-        return;
-      } catch (error) {
-        if (!(error instanceof BatchFailure)) throw error;
-        if (isLoadDataRefused(error.cause)) {
-          if (this.useLoadData) {
-            this.useLoadData = false;
-            this.options.log?.warn(
-              { code: codeOf(error.cause), message: error.message },
-              'the server refuses LOAD DATA LOCAL INFILE (set local_infile=1 in its parameter group to allow it); loading by INSERT, which is slower',
-            );
-          }
-        } else if (!(error.cause instanceof LoadDataWarnings) && !isRefusal(error.cause)) {
-          throw error;
-        }
-      }
-    }
+    if (this.useLoadData && (await this.writeByLoadData(connection, batch, pending))) return;
     try {
       await this.writeEntries(connection, batch, pending, 'insert');
       this.count(pending);
@@ -538,6 +489,38 @@ export class BatchWriter {
   }
 
   /**
+   * Write `pending` by LOAD DATA; false when the batch must go by INSERT instead: it warned, or the
+   * server refuses LOAD DATA LOCAL (which turns it off for the rest of the load).
+   */
+  private async writeByLoadData(
+    connection: PoolConnection,
+    batch: Batch,
+    pending: Entry[],
+  ): Promise<boolean> {
+    try {
+      await this.writeEntries(connection, batch, pending, 'load-data');
+    } catch (error) {
+      if (!(error instanceof BatchFailure)) throw error;
+      if (isLoadDataRefused(error.cause)) {
+        // Batches in flight on other connections meet the refusal too: say it once.
+        if (this.useLoadData) {
+          this.useLoadData = false;
+          this.options.log?.warn(
+            { code: codeOf(error.cause), message: error.message },
+            'the server refuses LOAD DATA LOCAL INFILE (set local_infile=1 in its parameter group to allow it); loading by INSERT, which is slower',
+          );
+        }
+        return false;
+      }
+      if (error.cause instanceof LoadDataWarnings || isRefusal(error.cause)) return false;
+      throw error;
+    }
+    this.count(pending);
+    pending.length = 0;
+    return true;
+  }
+
+  /**
    * `data` into `table` with one `LOAD DATA LOCAL INFILE`, its bytes streamed from memory.
    * @throws LoadDataWarnings when the server warned (with LOCAL it skips a duplicate key and
    *   truncates or converts a bad value instead of refusing it) or took another number of rows.
@@ -561,7 +544,7 @@ export class BatchWriter {
   }
 
   private async writeBatch(batch: Batch): Promise<void> {
-    // Units whose transaction has committed leave `pending`, so a retry after a lost connection
+    // Records whose transaction has committed leave `pending`, so a retry after a lost connection
     // writes only what is not in the database yet and can never insert a row twice.
     const pending = [...batch.entries];
     let table: LoadTable = batch.entries[0]?.stream === 'users' ? 'users' : 'conversation';
@@ -609,7 +592,7 @@ export class BatchWriter {
   }
 
   /**
-   * Whether `units` may be written again when it is unknown whether their COMMIT went through: in
+   * Whether `entries` may be written again when it is unknown whether their COMMIT went through: in
    * upsert mode every row is keyed and written with ON DUPLICATE KEY UPDATE (parts and links are
    * deleted first), so a second write gives the same rows; quarantine rows are appended, and a
    * full refresh's plain INSERT would meet its own rows as duplicates.

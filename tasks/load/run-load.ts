@@ -4,7 +4,7 @@ import type { StreamName } from '../../lib/lake/keys';
 import type { LakeStore } from '../../lib/lake/store';
 import { silentLogger, type Logger } from '../../lib/logger';
 import { LoadProgress } from '../../lib/progress';
-import { BatchWriter, toUnit, type WriteMode } from '../../lib/warehouse/batch-writer';
+import { BatchWriter, type WriteMode } from '../../lib/warehouse/batch-writer';
 import { openWarehouse, serverErrorOf, type Warehouse } from '../../lib/warehouse/connection';
 import { formatDatetime, isObject } from '../../lib/warehouse/fields';
 import { createShadowTables, dropShadowTables, swapShadowTables } from '../../lib/warehouse/full-refresh';
@@ -264,22 +264,20 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
     const raw = text ?? JSON.stringify(record);
     try {
       if (stream === 'users') {
-        await writer.add(toUnit(stream, recordId, raw, { users: [mapUser(record, raw)] }));
+        await writer.add({ stream, recordId, raw, rows: { users: [mapUser(record, raw)] } });
       } else {
         const mapped = mapConversation(record, raw);
-        await writer.add(
-          toUnit(
-            stream,
-            recordId,
-            raw,
-            {
-              conversation: [mapped.conversation],
-              conversation_part: mapped.parts,
-              conversation_contact: mapped.contacts,
-            },
-            mapped.conversation.id as string,
-          ),
-        );
+        await writer.add({
+          stream,
+          recordId,
+          raw,
+          conversationId: mapped.conversation.id as string,
+          rows: {
+            conversation: [mapped.conversation],
+            conversation_part: mapped.parts,
+            conversation_contact: mapped.contacts,
+          },
+        });
       }
     } catch (error) {
       if (!(error instanceof DataError)) throw error;

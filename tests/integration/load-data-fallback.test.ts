@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { createLogger } from '../../lib/logger';
-import { BatchWriter, toUnit } from '../../lib/warehouse/batch-writer';
+import { BatchWriter } from '../../lib/warehouse/batch-writer';
 import { mapConversation } from '../../lib/warehouse/map-conversation';
 import { mapUser } from '../../lib/warehouse/map-user';
 import { targetNames } from '../../lib/warehouse/tables';
@@ -48,23 +48,26 @@ describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
       for (let i = 0; i < 60; i++) {
         const contact = fixtureContact(i);
         const raw = JSON.stringify(contact);
-        await writer.add(toUnit('users', String(contact.id), raw, { users: [mapUser(contact, raw)] }));
+        await writer.add({
+          stream: 'users',
+          recordId: String(contact.id),
+          raw,
+          rows: { users: [mapUser(contact, raw)] },
+        });
         const conversation = fixtureConversation(i, { parts: 5 });
         const craw = JSON.stringify(conversation);
         const mapped = mapConversation(conversation, craw);
-        await writer.add(
-          toUnit(
-            'conversations',
-            String(conversation.id),
-            craw,
-            {
-              conversation: [mapped.conversation],
-              conversation_part: mapped.parts,
-              conversation_contact: mapped.contacts,
-            },
-            String(conversation.id),
-          ),
-        );
+        await writer.add({
+          stream: 'conversations',
+          recordId: String(conversation.id),
+          conversationId: String(conversation.id),
+          raw: craw,
+          rows: {
+            conversation: [mapped.conversation],
+            conversation_part: mapped.parts,
+            conversation_contact: mapped.contacts,
+          },
+        });
       }
       const tally = await writer.finish();
 
