@@ -66,7 +66,6 @@ export function generatedConversationId(j: number): string {
 
 /** What the generator needs to know about the contacts taking part. */
 export interface ParticipantLookup {
-  contactIdAt(i: number): string;
   contactAt(i: number): Contact;
 }
 
@@ -164,11 +163,15 @@ export function generateConversationSummary(
   j: number,
   lookup: ParticipantLookup,
 ): ConversationSummary {
+  return summaryOf(ctx, j, participants(ctx, j, lookup));
+}
+
+/** The summary of conversation `j` with its contacts `people` (built once by the caller). */
+function summaryOf(ctx: WorkspaceContext, j: number, people: Contact[]): ConversationSummary {
   const rng = rngFor(ctx.seed, STREAM.conversation, j);
   const h = j - ctx.recordedConversations;
   const { created_at, updated_at } = conversationTimes(ctx, j);
   const parts = conversationPartsCount(ctx, j);
-  const people = participants(ctx, j, lookup);
   const first = people[0];
   const customerInitiated = first !== undefined && rng.chance(0.6);
   const starter = rng.pick(ctx.admins);
@@ -270,8 +273,9 @@ export function generateConversation(
   j: number,
   lookup: ParticipantLookup,
 ): Conversation {
-  const summary = generateConversationSummary(ctx, j, lookup);
+  // Participants are whole generated contacts: build them once for the summary and the parts.
   const people = participants(ctx, j, lookup);
+  const summary = summaryOf(ctx, j, people);
   const total = conversationPartsCount(ctx, j);
   const first = Math.max(0, total - MAX_PARTS_RETURNED);
   const parts: ConversationPart[] = [];

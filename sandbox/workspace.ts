@@ -132,10 +132,7 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
   };
   const contactIndex = (id: string): number | undefined =>
     recordedContactIndex.get(id) ?? decodeGeneratedContactId(ctx, id);
-  const lookup: ParticipantLookup = {
-    contactAt,
-    contactIdAt: (i) => recordedContacts[i]?.id ?? generatedContactId(ctx, i),
-  };
+  const lookup: ParticipantLookup = { contactAt };
 
   // Recorded contacts list their nested items only: those are all the sub-endpoints can return.
   const recordedTags = (c: Contact): Tag[] =>
