@@ -10,6 +10,7 @@ import type { LakeShelf } from './lib/lake-shelf';
 import { MEMORY_SEED } from './lib/load-lake';
 import { runMeasured, scriptNodeArgs } from './lib/run-measured';
 import { timeStep } from './lib/step';
+import { withTempFolder } from './lib/temp-folder';
 
 /** Intercom's limit: 10,000 calls per minute, enforced as 1,666 per 10-second window. */
 export const CALLS_PER_WINDOW = 1666;
@@ -61,15 +62,6 @@ export type SpeedSizes = { contacts: number; conversations: number } & Record<
   Comparator,
   [contacts: number, conversations: number]
 >;
-
-async function withLake<T>(fn: (lake: string) => Promise<T>): Promise<T> {
-  const lake = await mkdtemp(path.join(tmpdir(), 'bench-lake-'));
-  try {
-    return await fn(lake);
-  } finally {
-    await rm(lake, { recursive: true, force: true });
-  }
-}
 
 function answered(sandbox: Sandbox): { calls: number; rateLimited: number } {
   return {
@@ -182,7 +174,7 @@ export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeed
     latencyMs: REALISTIC_LATENCY,
   });
   try {
-    return await withLake(async (lake) => {
+    return await withTempFolder('bench-lake-', async (lake) => {
       const store = new FolderStore(lake);
       const stop = trackRequests(sandbox);
       // As deployed: with the Node flags of `npm run extract`.

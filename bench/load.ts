@@ -8,6 +8,7 @@ import { MEMORY_SEED, readBenchLake, writeBenchLake, type BenchLake } from './li
 import { machineLine, table, writeSection } from './lib/report';
 import { runMeasured, scriptNodeArgs } from './lib/run-measured';
 import { timeStep } from './lib/step';
+import { withTempFolder } from './lib/temp-folder';
 
 const LOAD = 'tasks/load/main.ts';
 
@@ -29,15 +30,6 @@ export interface LoadBenchOptions {
   shelf?: LakeShelf;
   /** Where to write the `## Load` section (docs/BENCHMARKS.md by default). */
   file?: string;
-}
-
-async function withFolder<T>(fn: (folder: string) => Promise<T>): Promise<T> {
-  const folder = await mkdtemp(path.join(tmpdir(), 'bench-load-'));
-  try {
-    return await fn(folder);
-  } finally {
-    await rm(folder, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -71,7 +63,7 @@ async function timeOurLoad(
 ): Promise<{ users: number; conversations: number }> {
   const seconds = { users: 0, conversations: 0 };
   for (const stream of ['users', 'conversations'] as const) {
-    await withFolder(async (folder) => {
+    await withTempFolder('bench-load-', async (folder) => {
       await timeStep(`load/speed/lake-${stream}`, () =>
         writeBenchLake(folder, {
           contacts: stream === 'users' ? size.contacts : 0,
@@ -92,7 +84,7 @@ async function benchLoadSpeed(size: WorkspaceSize): Promise<string> {
   const db = await createTestDatabase();
   try {
     const ours = await timeOurLoad(db.url, size);
-    const { rows, floor, single } = await withFolder(async (folder) => {
+    const { rows, floor, single } = await withTempFolder('bench-load-', async (folder) => {
       const lake = await timeStep('load/speed/lake-both', () =>
         writeBenchLake(path.join(folder, 'lake'), size),
       );

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { machineLine, table, writeSection } from './lib/report';
 import { slsPackageOffline } from '../scripts/sls-offline';
 import { timeStep } from './lib/step';
+import { withTempFolder } from './lib/temp-folder';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);
@@ -45,8 +45,7 @@ async function timeInits(handler: string): Promise<number[]> {
  * @throws Error when packaging or loading fails.
  */
 export async function benchTrigger(): Promise<TriggerResult> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-trigger-'));
-  try {
+  return withTempFolder('bench-trigger-', async (dir) => {
     await timeStep('trigger/package', () => slsPackageOffline(dir, 'prod', 120_000));
     const zip = path.join(dir, 'trigger.zip');
     const zipBytes = (await stat(zip)).size;
@@ -57,9 +56,7 @@ export async function benchTrigger(): Promise<TriggerResult> {
     const initMs = await timeStep('trigger/init', () => timeInits(handler));
     const sorted = [...initMs].sort((a, b) => a - b);
     return { zipBytes, bundleBytes, initMs, medianInitMs: sorted[Math.floor(sorted.length / 2)] as number };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Run the trigger bench and write the `## Trigger` section of `file` (docs/BENCHMARKS.md by default). */
