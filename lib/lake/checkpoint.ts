@@ -4,18 +4,13 @@ import { z } from 'zod';
 import { DataError } from '../errors';
 import type { Logger } from '../logger';
 import { runCheckpointKey, runIdOfCheckpointKey, RUNS_PREFIX } from './keys';
+import { lakeFileSchema, requestsSchema } from './manifest';
 import type { LakeStore } from './store';
 
 /** A run older than this is started afresh rather than resumed (its cursors and data are stale). */
 export const MAX_RESUME_AGE_MS = 24 * 60 * 60 * 1000;
 
 const count = z.number().int().nonnegative();
-const segmentSchema = z.object({
-  key: z.string().min(1),
-  count,
-  bytes: count,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
 const streamSchema = z.object({
   /** The whole list was read and every segment written. */
   done: z.boolean(),
@@ -25,7 +20,7 @@ const streamSchema = z.object({
   lastId: z.string().nullable(),
   /** Records written to segments. */
   count,
-  segments: z.array(segmentSchema),
+  segments: z.array(lakeFileSchema),
 });
 const checkpointSchema = z.object({
   version: z.literal(1),
@@ -41,11 +36,11 @@ const checkpointSchema = z.object({
     vanished: z.array(z.string()),
   }),
   /** Requests of every earlier attempt of this run (the current one adds its own). */
-  requests: z.object({ total: count, retries: count, rateLimited: count }),
+  requests: requestsSchema,
 });
 
 /** One segment object of a stream, as written. */
-export type SegmentInfo = z.infer<typeof segmentSchema>;
+export type SegmentInfo = z.infer<typeof lakeFileSchema>;
 /** How far one stream of a run got. */
 export type StreamCheckpoint = z.infer<typeof streamSchema>;
 /**

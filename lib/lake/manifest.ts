@@ -45,12 +45,15 @@ export interface RunManifest {
 }
 
 const count = z.number().int().nonnegative();
-const streamSchema = z.object({
+/** A {@link StreamManifest}; a checkpoint names its segment objects the same way. */
+export const lakeFileSchema = z.object({
   key: z.string().min(1),
   count,
   bytes: count,
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
+/** `RunManifest.requests`; a checkpoint carries the same counters. */
+export const requestsSchema = z.object({ total: count, retries: count, rateLimited: count });
 
 /** Loose at the top so that a manifest from a newer extract, with more fields, still reads whole. */
 const manifestSchema = z.looseObject({
@@ -59,14 +62,14 @@ const manifestSchema = z.looseObject({
   apiUrl: z.string().min(1),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  streams: z.object({ users: streamSchema, conversations: streamSchema }),
+  streams: z.object({ users: lakeFileSchema, conversations: lakeFileSchema }),
   parts: count,
   truncatedConversations: z.array(z.string()),
   vanishedConversations: z.array(z.string()).optional(),
   catchUp: z.object({ users: count, conversations: count }).optional(),
   warnings: z.array(z.string()).optional(),
   timings: z.record(z.string(), z.number()),
-  requests: z.object({ total: count, retries: count, rateLimited: count }),
+  requests: requestsSchema,
 });
 
 /**
