@@ -1,7 +1,8 @@
 import { jsonArrayChunks } from './json-array-writer';
 import { readJsonArray } from './json-array-reader';
 import type { SegmentInfo } from './checkpoint';
-import type { LakeStore, PutResult } from './store';
+import type { StreamManifest } from './manifest';
+import type { LakeStore } from './store';
 
 /** Options of {@link assembleSegments}: how a catch-up pass replaces records of the main segments. */
 export interface AssembleOptions {
@@ -23,7 +24,7 @@ export interface AssembleOptions {
  * `skipIds`) whatever the size. Main-segment elements whose `id` is in `options.skipIds` are left
  * out, so that with a catch-up pass each id appears once, in its newest version. The output has
  * the same one-element-per-line layout as `jsonArrayChunks`, byte for byte what a one-piece write
- * of the same records gives.
+ * of the same records gives. Returns the file as the run manifest names it.
  *
  * @throws DataError when a segment is missing, corrupt, or not the bytes the checkpoint recorded;
  *   nothing is written to `key` then (put is whole-object).
@@ -33,7 +34,7 @@ export async function assembleSegments(
   segments: readonly SegmentInfo[],
   key: string,
   options: AssembleOptions = {},
-): Promise<PutResult & { count: number }> {
+): Promise<StreamManifest> {
   let count = 0;
   const skip = options.skipIds;
   async function* read(segment: SegmentInfo): AsyncGenerator<unknown> {
@@ -58,7 +59,7 @@ export async function assembleSegments(
       count++;
     }),
   );
-  return { ...written, count };
+  return { key, count, ...written };
 }
 
 function idOf(record: unknown): string {

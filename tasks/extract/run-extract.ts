@@ -341,15 +341,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
       apiUrl: checkpoint.apiUrl,
       startedAt: checkpoint.startedAt,
       finishedAt: new Date().toISOString(),
-      streams: {
-        users: { key: runKey(runId, 'users'), count: users.count, bytes: users.bytes, sha256: users.sha256 },
-        conversations: {
-          key: runKey(runId, 'conversations'),
-          count: conversations.count,
-          bytes: conversations.bytes,
-          sha256: conversations.sha256,
-        },
-      },
+      streams: { users, conversations },
       parts: conv.parts - skippedParts + caught.parts,
       truncatedConversations: [...conv.truncated.filter((id) => !replaced.has(id)), ...caught.truncated],
       vanishedConversations: [...conv.vanished.filter((id) => !replaced.has(id)), ...caught.vanished],
