@@ -87,7 +87,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const DEFAULT_PER_PAGE = { contacts: 50, conversations: 20 } as const;
+const DEFAULT_PER_PAGE: Record<LiveKind, number> = { contact: 50, conversation: 20 };
 const MAX_BODY_BYTES = 1_000_000;
 const SEARCH_CACHE_SIZE = 8;
 
@@ -234,6 +234,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return hits;
   };
 
+  /** A list or search answer: the records at positions `start..end-1`, `indexAt` giving each one's index. */
+  const listBody = (
+    kind: LiveKind,
+    { start, end, pages }: ReturnType<typeof pageOf>,
+    total: number,
+    indexAt: (position: number) => number,
+  ): Record<string, unknown> => {
+    const items = [];
+    for (let p = start; p < end; p++) {
+      const i = indexAt(p);
+      items.push(kind === 'contact' ? workspace.contactAt(i) : workspace.conversationSummaryAt(i));
+    }
+    return kind === 'contact'
+      ? { type: 'list', data: items, total_count: total, pages }
+      : { type: 'conversation.list', conversations: items, total_count: total, pages };
+  };
+
   const parseJson = (text: string): Record<string, unknown> => {
     try {
       const parsed: unknown = text ? JSON.parse(text) : {};
@@ -303,44 +320,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           return;
         case 'GET /contacts':
         case 'GET /conversations': {
-          const isContacts = route === 'GET /contacts';
-          const perPage = parsePerPage(
-            q.get('per_page') ?? undefined,
-            DEFAULT_PER_PAGE[isContacts ? 'contacts' : 'conversations'],
-          );
+          const kind: LiveKind = route === 'GET /contacts' ? 'contact' : 'conversation';
+          const perPage = parsePerPage(q.get('per_page') ?? undefined, DEFAULT_PER_PAGE[kind]);
           const after = q.get('starting_after');
           const offset = after ? decodeCursor(after) : 0;
-          const kind: LiveKind = isContacts ? 'contact' : 'conversation';
           if (live && faults.moveWhilePaging && offset > 0) moveRecords(live, kind, offset, perPage);
-          const total = isContacts ? workspace.contactCount : workspace.conversationCount;
-          const { start, end, pages } = pageOf(total, offset, perPage, {
-            repeatLast: faults.repeatAcrossPages,
-          });
-          const items = [];
-          for (let p = start; p < end; p++) {
-            const i = live ? live.listIndexAt(kind, p) : p;
-            items.push(isContacts ? workspace.contactAt(i) : workspace.conversationSummaryAt(i));
-          }
+          const total = kind === 'contact' ? workspace.contactCount : workspace.conversationCount;
+          const page = pageOf(total, offset, perPage, { repeatLast: faults.repeatAcrossPages });
+          const body = listBody(kind, page, total, (p) => (live ? live.listIndexAt(kind, p) : p));
           listPages += 1;
           const malformed = Boolean(faults.malformedEvery && listPages % faults.malformedEvery === 0);
           if (malformed) stats.faults += 1;
-          const body = isContacts
-            ? { type: 'list', data: items, total_count: total, pages }
-            : { type: 'conversation.list', conversations: items, total_count: total, pages };
           send(res, 200, body, rate, malformed);
           return;
         }
         case 'POST /contacts/search':
         case 'POST /conversations/search': {
-          const isContacts = route === 'POST /contacts/search';
+          const kind: LiveKind = route === 'POST /contacts/search' ? 'contact' : 'conversation';
           const body = parseJson(bodyText);
           if (body.query === undefined)
             throw new HttpError(400, 'parameter_invalid', 'query is required', 'query');
           const pagination = (body.pagination ?? {}) as Record<string, unknown>;
-          const perPage = parsePerPage(
-            pagination.per_page,
-            DEFAULT_PER_PAGE[isContacts ? 'contacts' : 'conversations'],
-          );
+          const perPage = parsePerPage(pagination.per_page, DEFAULT_PER_PAGE[kind]);
           const after = pagination.starting_after;
           if (after !== undefined && after !== null && typeof after !== 'string') {
             throw new HttpError(
@@ -351,21 +352,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             );
           }
           const offset = after ? decodeCursor(after) : 0;
-          const hits = searchHits(isContacts ? 'contact' : 'conversation', body.query, body.sort);
-          const { start, end, pages } = pageOf(hits.length, offset, perPage, {
-            repeatLast: faults.repeatAcrossPages,
-          });
-          const items = [];
-          for (let n = start; n < end; n++) {
-            const index = hits[n] ?? 0;
-            items.push(isContacts ? workspace.contactAt(index) : workspace.conversationSummaryAt(index));
-          }
+          const hits = searchHits(kind, body.query, body.sort);
+          const page = pageOf(hits.length, offset, perPage, { repeatLast: faults.repeatAcrossPages });
           send(
             res,
             200,
-            isContacts
-              ? { type: 'list', data: items, total_count: hits.length, pages }
-              : { type: 'conversation.list', conversations: items, total_count: hits.length, pages },
+            listBody(kind, page, hits.length, (n) => hits[n] ?? 0),
             rate,
           );
           return;
