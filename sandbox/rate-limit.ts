@@ -28,32 +28,34 @@ export class FixedWindowRateLimiter {
 
   /** Count a call for `token` and say whether it fits in the window's budget. */
   take(token: string): RateDecision {
-    const now = this.now();
-    const windowStart = Math.floor(now / this.windowMs) * this.windowMs;
-    let counter = this.counters.get(token);
-    if (!counter || counter.windowStart !== windowStart) {
-      counter = { windowStart, used: 0 };
-      this.counters.set(token, counter);
-    }
+    const counter = this.current(token);
     counter.used += 1;
-    const limit = this.limit ?? UNLIMITED_RATE;
-    const resetAt = Math.ceil((windowStart + this.windowMs) / 1000);
-    const allowed = this.limit === null || counter.used <= this.limit;
-    return { allowed, limit, remaining: Math.max(0, limit - counter.used), resetAt };
+    return this.decision(counter, this.limit === null || counter.used <= this.limit);
   }
 
   /** The current window's state without counting a call (for answers that skip the budget). */
   peek(token: string): RateDecision {
-    const now = this.now();
-    const windowStart = Math.floor(now / this.windowMs) * this.windowMs;
-    const counter = this.counters.get(token);
-    const used = counter && counter.windowStart === windowStart ? counter.used : 0;
+    return this.decision(this.current(token), true);
+  }
+
+  /** The token's counter for the window `now` falls in: a fresh one when that window has just begun. */
+  private current(token: string): { windowStart: number; used: number } {
+    const windowStart = Math.floor(this.now() / this.windowMs) * this.windowMs;
+    let counter = this.counters.get(token);
+    if (counter?.windowStart !== windowStart) {
+      counter = { windowStart, used: 0 };
+      this.counters.set(token, counter);
+    }
+    return counter;
+  }
+
+  private decision(counter: { windowStart: number; used: number }, allowed: boolean): RateDecision {
     const limit = this.limit ?? UNLIMITED_RATE;
     return {
-      allowed: true,
+      allowed,
       limit,
-      remaining: Math.max(0, limit - used),
-      resetAt: Math.ceil((windowStart + this.windowMs) / 1000),
+      remaining: Math.max(0, limit - counter.used),
+      resetAt: Math.ceil((counter.windowStart + this.windowMs) / 1000),
     };
   }
 }
