@@ -1,11 +1,9 @@
-import { Readable } from 'node:stream';
 import { FolderStore } from '../../lib/lake/folder-store';
-import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
-import { newRunId, runKey, runManifestKey } from '../../lib/lake/keys';
-import { writeManifest, type RunManifest } from '../../lib/lake/manifest';
-import { publishRun, readLatestManifest } from '../../lib/lake/publish';
+import { newRunId } from '../../lib/lake/keys';
+import { readLatestManifest } from '../../lib/lake/publish';
 import { NESTED_LISTS } from '../../lib/intercom/complete-contact';
 import { createWorkspace, type Contact, type Workspace } from '../../sandbox/workspace';
+import { publishWrittenRun, writeRunFiles } from '../../tests/helpers/fixture-lake';
 
 /** Seed of the workspace the memory benches of both tasks read, so one lake can serve both. */
 export const MEMORY_SEED = 5;
@@ -69,31 +67,15 @@ export async function writeBenchLake(
       yield c;
     }
   }
-  const streams = {} as RunManifest['streams'];
-  let bytes = 0;
-  const sources = { users: contacts, conversations };
-  for (const stream of ['users', 'conversations'] as const) {
-    const key = runKey(runId, stream);
-    const put = await store.put(key, jsonArrayChunks(Readable.from(sources[stream]())));
-    const count = stream === 'users' ? ws.contactCount : ws.conversationCount;
-    streams[stream] = { key, count, bytes: put.bytes, sha256: put.sha256 };
-    bytes += put.bytes;
-  }
-  const now = new Date().toISOString();
-  await writeManifest(store, runManifestKey(runId), {
-    runId,
-    apiVersion: '2.14',
-    apiUrl: 'sandbox',
-    startedAt: now,
-    finishedAt: now,
-    streams,
+  const streams = await writeRunFiles(store, runId, { users: contacts(), conversations: conversations() });
+  await publishWrittenRun(store, runId, { streams, parts, apiUrl: 'sandbox' });
+  return {
+    store,
+    contacts: streams.users.count,
+    conversations: streams.conversations.count,
     parts,
-    truncatedConversations: [],
-    timings: {},
-    requests: { total: 0, retries: 0, rateLimited: 0 },
-  });
-  await publishRun(store, runId);
-  return { store, contacts: ws.contactCount, conversations: ws.conversationCount, parts, bytes };
+    bytes: streams.users.bytes + streams.conversations.bytes,
+  };
 }
 
 /**

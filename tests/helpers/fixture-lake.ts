@@ -7,6 +7,7 @@ import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
 import { newRunId, runKey, runManifestKey, type StreamName } from '../../lib/lake/keys';
 import { writeManifest, type RunManifest } from '../../lib/lake/manifest';
 import { publishRun } from '../../lib/lake/publish';
+import type { LakeStore } from '../../lib/lake/store';
 
 type Json = Record<string, unknown>;
 
@@ -191,6 +192,53 @@ export async function createLakeFolder(): Promise<{ folder: string; remove(): Pr
 }
 
 /**
+ * Write `records` as the stream files of run `runId` (`runs/<id>/users.json` and
+ * `conversations.json`, one after the other, with the extract's writer); what each file holds.
+ */
+export async function writeRunFiles(
+  store: LakeStore,
+  runId: string,
+  records: Record<StreamName, Iterable<unknown>>,
+): Promise<RunManifest['streams']> {
+  const streams = {} as RunManifest['streams'];
+  for (const stream of ['users', 'conversations'] as const) {
+    const key = runKey(runId, stream);
+    let count = 0;
+    const put = await store.put(
+      key,
+      jsonArrayChunks(Readable.from(records[stream]), () => count++),
+    );
+    streams[stream] = { key, count, bytes: put.bytes, sha256: put.sha256 };
+  }
+  return streams;
+}
+
+/**
+ * Write the manifest of run `runId`, whose files `streams` describes, as the extract would at its
+ * end but with no API behind it (no requests, nothing truncated), then publish the run to `data/`.
+ */
+export async function publishWrittenRun(
+  store: LakeStore,
+  runId: string,
+  run: { streams: RunManifest['streams']; parts: number; apiUrl: string },
+): Promise<void> {
+  const now = new Date().toISOString();
+  await writeManifest(store, runManifestKey(runId), {
+    runId,
+    apiVersion: '2.14',
+    apiUrl: run.apiUrl,
+    startedAt: now,
+    finishedAt: now,
+    streams: run.streams,
+    parts: run.parts,
+    truncatedConversations: [],
+    timings: {},
+    requests: { total: 0, retries: 0, rateLimited: 0 },
+  });
+  await publishRun(store, runId);
+}
+
+/**
  * Write `content` as a finished, published run (files under `runs/<id>/`, copied to `data/`,
  * manifest last), as the extract would. Pass `folder` to publish a second run into the same lake.
  */
@@ -200,40 +248,19 @@ export async function writeFixtureLake(content: FixtureLakeContent, folder?: str
     : await createLakeFolder();
   const store = new FolderStore(made.folder);
   const runId = newRunId(new Date(), Math.random);
-  const streams = {} as RunManifest['streams'];
+  const streams = await writeRunFiles(store, runId, content);
   for (const stream of ['users', 'conversations'] as const) {
-    const key = runKey(runId, stream);
-    const records = content[stream];
-    const put = await store.put(key, jsonArrayChunks(Readable.from(records)));
-    streams[stream] = {
-      key,
-      count: content.counts?.[stream] ?? records.length,
-      bytes: put.bytes,
-      sha256: put.sha256,
-    };
+    streams[stream].count = content.counts?.[stream] ?? streams[stream].count;
     const raw = content.rawFiles?.[stream];
     if (raw !== undefined) {
-      const replaced = await store.put(key, Readable.from([raw]));
+      const replaced = await store.put(streams[stream].key, Readable.from([raw]));
       streams[stream] = { ...streams[stream], bytes: replaced.bytes, sha256: replaced.sha256 };
     }
   }
-  const now = new Date().toISOString();
   const parts = content.conversations.reduce<number>((sum, c) => {
     const list = (c as { conversation_parts?: { conversation_parts?: unknown[] } })?.conversation_parts;
     return sum + (list?.conversation_parts?.length ?? 0);
   }, 0);
-  await writeManifest(store, runManifestKey(runId), {
-    runId,
-    apiVersion: '2.14',
-    apiUrl: 'http://127.0.0.1:0',
-    startedAt: now,
-    finishedAt: now,
-    streams,
-    parts,
-    truncatedConversations: [],
-    timings: {},
-    requests: { total: 0, retries: 0, rateLimited: 0 },
-  });
-  await publishRun(store, runId);
+  await publishWrittenRun(store, runId, { streams, parts, apiUrl: 'http://127.0.0.1:0' });
   return { store, folder: made.folder, runId, remove: made.remove };
 }
