@@ -162,8 +162,6 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     progress.counts.contacts = checkpoint.users.count;
     progress.counts.conversations = checkpoint.conversations.count;
     progress.counts.parts = checkpoint.conversations.parts;
-  }
-  if (progress) {
     // The ETA assumes about as many conversations as the last published run had: no API call
     // spent on it, and on a first run the ETA is simply unknown.
     void readLatestManifest(store).then(
@@ -198,7 +196,8 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     );
 
     const conv = checkpoint.conversations;
-    let pending = { parts: 0, truncated: [] as string[], vanished: [] as string[] };
+    // What the open segment's conversations add to `conv` once the segment is written.
+    let pending = emptyTally();
     const fetchDetail = async (summary: { id: string }): Promise<Processed> => {
       const id: unknown = summary.id;
       if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
@@ -224,29 +223,20 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
         process: (items) => client.mapConcurrent(items, fetchDetail),
         segmentRecords: ctx.segmentRecords,
         onItem: (item) => {
-          if (item.record === undefined) {
-            pending.vanished.push(item.id);
-            return;
-          }
-          const conversation = item.record as Record<string, unknown>;
-          const count = partsOf(conversation).length;
-          pending.parts += count;
-          if (!partsComplete(conversation)) pending.truncated.push(String(conversation.id));
-          if (progress) {
+          const parts = tallyConversation(pending, item);
+          if (progress && parts !== undefined) {
             progress.counts.conversations++;
-            progress.counts.parts += count;
+            progress.counts.parts += parts;
           }
         },
         commit: () => {
           conv.parts += pending.parts;
           conv.truncated.push(...pending.truncated);
           conv.vanished.push(...pending.vanished);
-          pending = { parts: 0, truncated: [], vanished: [] };
+          pending = emptyTally();
         },
         reset: () => {
-          conv.parts = 0;
-          conv.truncated = [];
-          conv.vanished = [];
+          Object.assign(conv, emptyTally());
         },
         save,
         signal: stopSignal,
@@ -275,7 +265,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
 
     let usersCatchUp: CatchUpResult | undefined;
     let convCatchUp: CatchUpResult | undefined;
-    const caught = { parts: 0, truncated: [] as string[], vanished: [] as string[] };
+    const caught = emptyTally();
     if (ctx.catchUp !== false) {
       const startedAt = new Date(checkpoint.startedAt);
       const catchUpSettled = await timed(timings, 'catchUp', () =>
@@ -298,13 +288,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
             process: (items) => client.mapConcurrent(items, fetchDetail),
             segmentRecords: ctx.segmentRecords,
             onItem: (item) => {
-              if (item.record === undefined) {
-                caught.vanished.push(item.id);
-                return;
-              }
-              const conversation = item.record as Record<string, unknown>;
-              caught.parts += partsOf(conversation).length;
-              if (!partsComplete(conversation)) caught.truncated.push(String(conversation.id));
+              tallyConversation(caught, item);
             },
             signal: stopSignal,
             log,
@@ -356,6 +340,32 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
   } finally {
     progress?.stop();
   }
+}
+
+/** What conversations add up to besides their number; the checkpoint keeps one for the main pass. */
+interface ConversationTally {
+  parts: number;
+  /** Ids of conversations whose parts Intercom cut at 500. */
+  truncated: string[];
+  /** Ids listed but gone (404) when fetched. */
+  vanished: string[];
+}
+
+function emptyTally(): ConversationTally {
+  return { parts: 0, truncated: [], vanished: [] };
+}
+
+/** Add one fetched (or vanished) conversation to `tally`; its number of parts, undefined when it vanished. */
+function tallyConversation(tally: ConversationTally, item: Processed): number | undefined {
+  if (item.record === undefined) {
+    tally.vanished.push(item.id);
+    return undefined;
+  }
+  const conversation = item.record as Record<string, unknown>;
+  const parts = partsOf(conversation).length;
+  tally.parts += parts;
+  if (!partsComplete(conversation)) tally.truncated.push(String(conversation.id));
+  return parts;
 }
 
 /**
