@@ -3,7 +3,7 @@ import { mapConcurrent } from '../../lib/intercom/map-concurrent';
 import { NESTED_LISTS } from '../../lib/intercom/complete-contact';
 import type { Contact, NestedList } from '../../lib/intercom/types';
 import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
-import { runKey } from '../../lib/lake/keys';
+import { runKey, type StreamName } from '../../lib/lake/keys';
 import { firstOf, type BaselineOptions, type BaselineResult } from './types';
 
 /** As many requests in flight as our client's default, so only the client itself differs. */
@@ -73,44 +73,36 @@ export async function sdkExtract(
     for await (const item of source) if (item !== undefined) yield item;
   }
 
+  /** Fetch each item through the pool and write the records in list order; how many it wrote. */
+  const writeStream = async <T>(
+    stream: StreamName,
+    items: AsyncIterable<T>,
+    fetchItem: (item: T) => Promise<unknown>,
+  ): Promise<number> => {
+    let count = 0;
+    const fetched = mapConcurrent(items, (item) => orNothing(() => fetchItem(item)), {
+      concurrency: CONCURRENCY,
+      maxPending: CONCURRENCY * 2,
+    });
+    await store.put(
+      runKey(runId, stream),
+      jsonArrayChunks(present(fetched), () => count++),
+    );
+    return count;
+  };
+
   const contacts = firstOf(
     (await client.contacts.list({ per_page: PER_PAGE })) as AsyncIterable<Contact>,
     options.contacts,
   );
-  let userCount = 0;
-  const usersDone = store.put(
-    runKey(runId, 'users'),
-    jsonArrayChunks(
-      present(
-        mapConcurrent(contacts, (c) => orNothing(() => complete(c)), {
-          concurrency: CONCURRENCY,
-          maxPending: CONCURRENCY * 2,
-        }),
-      ),
-      () => userCount++,
-    ),
-  );
+  const usersDone = writeStream('users', contacts, complete);
   const summaries = firstOf(
     (await client.conversations.list({ per_page: PER_PAGE })) as AsyncIterable<{ id: string }>,
     options.conversations,
   );
-  let conversationCount = 0;
-  const conversationsDone = store.put(
-    runKey(runId, 'conversations'),
-    jsonArrayChunks(
-      present(
-        mapConcurrent(
-          summaries,
-          (s) => orNothing(() => client.conversations.find({ conversation_id: s.id })),
-          {
-            concurrency: CONCURRENCY,
-            maxPending: CONCURRENCY * 2,
-          },
-        ),
-      ),
-      () => conversationCount++,
-    ),
+  const conversationsDone = writeStream('conversations', summaries, (s) =>
+    client.conversations.find({ conversation_id: s.id }),
   );
-  await Promise.all([usersDone, conversationsDone]);
-  return { users: userCount, conversations: conversationCount, failures };
+  const [users, conversations] = await Promise.all([usersDone, conversationsDone]);
+  return { users, conversations, failures };
 }
