@@ -3,6 +3,8 @@ import {
   benchExtractSpeed,
   CALLS_PER_WINDOW,
   FLOOR_CALLS_PER_S,
+  REALISTIC_LATENCY,
+  WINDOW_MS,
   type ExtractMemoryResult,
   type ExtractSpeedResult,
   type SpeedSizes,
@@ -73,6 +75,9 @@ export function renderExtractSection(
   memory: ExtractMemoryResult[],
 ): string {
   const o = speed.ours;
+  const latency = REALISTIC_LATENCY;
+  const windowS = `${WINDOW_MS / 1000} s`;
+  const floorRate = FLOOR_CALLS_PER_S.toFixed(1);
   return [
     machineLine(),
     '',
@@ -80,10 +85,10 @@ export function renderExtractSection(
     '',
     '### Speed against the rate-limit floor',
     '',
-    `Sandbox with Intercom's real limit (${n(CALLS_PER_WINDOW)} calls per 10 s fixed window, per token) and latency`,
-    'of 80 ms median (log-normal) with 5 % of answers at 150 ms. **Floor** = answered calls ÷ 166.6 calls/s, the',
+    `Sandbox with Intercom's real limit (${n(CALLS_PER_WINDOW)} calls per ${windowS} fixed window, per token) and latency`,
+    `of ${latency.medianMs} ms median (log-normal) with ${latency.slowFraction * 100} % of answers at ${latency.slowTailMs} ms. **Floor** = answered calls ÷ ${floorRate} calls/s, the`,
     "limit's sustained rate. Windows are fixed (aligned to the clock), so a client that starts early in a window",
-    'and bursts can beat the floor by up to one window (10 s); the run spans many windows to keep that edge',
+    `and bursts can beat the floor by up to one window (${windowS}); the run spans many windows to keep that edge`,
     `small (here ${o.windows} windows). **Fraction** = floor ÷ wall time (1.0 = exactly at the limit's rate;`,
     'above 1 = the window edges helped). Wall time is the whole process: start-up, both streams, manifest, publish.',
     '',
@@ -121,7 +126,7 @@ export function renderExtractSection(
     'Each comparator copies the **first** records of the same workspace (a subset, so the bench stays under',
     '15 minutes), writes the same lake files with the same writer, and its records are checked equal to ours',
     '(same JSON, same order). Its call rate is measured from its first to its last request; its full time is',
-    "**extrapolated**: our calls ÷ its rate, the rate capped at the floor's 166.6/s (a subset spans only a few",
+    `**extrapolated**: our calls ÷ its rate, the rate capped at the floor's ${floorRate}/s (a subset spans only a few`,
     'windows and can burst across their edges, which no client sustains over a whole run). `sequential`: `fetch`, page after page, then one conversation after',
     'another (bench/baselines/sequential.ts). `sdk`: intercom-client 7 with its own pagination and retries, in',
     'the same 64-wide ordered pool as ours (bench/baselines/sdk.ts). `sdk-sequential`: the same SDK code one request',
@@ -173,5 +178,3 @@ export function renderExtractSection(
     ),
   ].join('\n');
 }
-
-export { FLOOR_CALLS_PER_S };
