@@ -5,7 +5,7 @@ import { completeContact as fillNestedLists } from './complete-contact';
 import { isRetryableStatus, parseErrorBody, sourceErrorFor } from './error-response';
 import { createHttp, NoResponseError, type HttpResponse } from './http';
 import { mapConcurrent as mapOrdered } from './map-concurrent';
-import { linkPath, paginate, type NextPage } from './paginate';
+import { MAX_PER_PAGE, pagePath, paginate } from './paginate';
 import { RateLimitBudget, type RateLimitObservation } from './rate-limit';
 import type { Contact, Conversation, ConversationSummary } from './types';
 
@@ -98,8 +98,6 @@ export interface IntercomClient {
 export type SearchQuery =
   { field: string; operator: string; value: unknown } | { operator: 'AND' | 'OR'; value: SearchQuery[] };
 
-/** Intercom's maximum page size for lists. */
-const PER_PAGE = 150;
 const RETRY_CAP_MS = 20_000;
 
 /**
@@ -205,20 +203,12 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     }
   }
 
-  function listPath(endpoint: string, next: NextPage | undefined): string {
-    if (!next) return `${endpoint}?per_page=${PER_PAGE}`;
-    if ('startingAfter' in next) {
-      return `${endpoint}?per_page=${PER_PAGE}&starting_after=${encodeURIComponent(next.startingAfter)}`;
-    }
-    return linkPath(next.url, baseUrl);
-  }
-
   async function* search<T>(endpoint: string, itemsKey: string, query: SearchQuery): AsyncGenerator<T> {
     yield* paginate<T>({
       endpoint,
       itemsKeys: [itemsKey],
       fetchPage: (next) => {
-        const pagination: Record<string, unknown> = { per_page: PER_PAGE };
+        const pagination: Record<string, unknown> = { per_page: MAX_PER_PAGE };
         if (next && 'startingAfter' in next) pagination.starting_after = next.startingAfter;
         return getJson(endpoint, undefined, { query, pagination });
       },
@@ -237,7 +227,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       endpoint,
       itemsKeys: [itemsKey],
       fetchPage: async (next) => {
-        const body = await getJson(listPath(endpoint, next));
+        const body = await getJson(pagePath(endpoint, next, baseUrl));
         pages += 1;
         log.debug({ endpoint, pages }, 'page fetched');
         return body;

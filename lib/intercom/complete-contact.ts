@@ -1,4 +1,4 @@
-import { linkPath, paginate, type NextPage } from './paginate';
+import { pagePath, paginate } from './paginate';
 import type { Contact, NestedList } from './types';
 
 /** GET a path (with query) on the API and return the parsed body; `resource` names it in errors. */
@@ -6,9 +6,6 @@ export type GetJson = (pathAndQuery: string, resource: string) => Promise<unknow
 
 /** The nested lists of a contact that hold at most 10 items and say `has_more`. */
 export const NESTED_LISTS = ['tags', 'companies', 'notes'] as const;
-
-/** Page size for the sub-endpoints that page (Intercom's maximum). */
-const PER_PAGE = 150;
 
 /**
  * The contact with every nested list that says `has_more` filled from its sub-endpoint; the
@@ -40,7 +37,8 @@ export async function completeContact(contact: Contact, getJson: GetJson, baseUr
       itemsKeys: key === 'companies' ? ['data', 'companies'] : ['data'],
       // Sub-lists are small (a contact has at most 1,000 companies): dedup over the whole list.
       dedupPages: Number.MAX_SAFE_INTEGER,
-      fetchPage: (next) => getJson(pageUrl(path, key, next, baseUrl), resource),
+      // tags: the first page is the whole list, asked for without per_page.
+      fetchPage: (next) => getJson(key === 'tags' && !next ? path : pagePath(path, next, baseUrl), resource),
     });
     for await (const item of items) data.push(item);
     completed[key] = { ...nested, data, has_more: false, total_count: data.length };
@@ -50,13 +48,4 @@ export async function completeContact(contact: Contact, getJson: GetJson, baseUr
 
 function isIncomplete(list: unknown): boolean {
   return typeof list === 'object' && list !== null && (list as NestedList).has_more === true;
-}
-
-/** The path and query of a sub-endpoint page, relative to the base URL. */
-function pageUrl(path: string, key: string, next: NextPage | undefined, baseUrl: string): string {
-  if (!next) return key === 'tags' ? path : `${path}?per_page=${PER_PAGE}`;
-  if ('startingAfter' in next) {
-    return `${path}?per_page=${PER_PAGE}&starting_after=${encodeURIComponent(next.startingAfter)}`;
-  }
-  return linkPath(next.url, baseUrl);
 }

@@ -1,6 +1,9 @@
 import { SourceError } from '../errors';
 import { RecentIds } from './recent-ids';
 
+/** Intercom's largest page size, asked for on every list and search. */
+export const MAX_PER_PAGE = 150;
+
 /**
  * Where the next page is, as the last page said: a cursor (`pages.next.starting_after`, lists and
  * notes) or a link (`pages.next` as a URL, a contact's companies).
@@ -91,10 +94,22 @@ export function nextPageOf(body: unknown): NextPage | undefined {
 }
 
 /**
+ * The path and query of a page of the list at `path`: the first (`next` undefined) or the one
+ * after a cursor, both with `per_page`, or the path and query of a link (see {@link linkPath}).
+ */
+export function pagePath(path: string, next: NextPage | undefined, baseUrl: string): string {
+  if (!next) return `${path}?per_page=${MAX_PER_PAGE}`;
+  if ('startingAfter' in next) {
+    return `${path}?per_page=${MAX_PER_PAGE}&starting_after=${encodeURIComponent(next.startingAfter)}`;
+  }
+  return linkPath(next.url, baseUrl);
+}
+
+/**
  * The path and query of a `pages.next` link, relative to `baseUrl`. A link may be absolute (any
  * host) or relative; only its path and query are kept so the token never goes to another host.
  */
-export function linkPath(url: string, baseUrl: string): string {
+function linkPath(url: string, baseUrl: string): string {
   const link = new URL(url, baseUrl + '/');
   const basePath = new URL(baseUrl + '/').pathname.replace(/\/$/, '');
   const path =
