@@ -4,9 +4,8 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DataError } from '../errors';
 import { createHashingTap, toReadable } from './hashing-tap';
-import type { Body, LakeStore, PutResult } from './store';
+import { missingKeyError, type Body, type LakeStore, type PutResult } from './store';
 
 /**
  * A lake in a local folder. Writes go to a temporary file beside the target and are renamed into
@@ -19,13 +18,6 @@ export class FolderStore implements LakeStore {
   constructor(folder: string) {
     this.root = path.resolve(folder);
     this.url = this.root;
-  }
-
-  private missing(key: string, cause: unknown): DataError {
-    return new DataError(
-      `Lake file "${key}" was not found in ${this.url}. Run the extract (npm run extract) first, or check LAKE_URL.`,
-      { cause, location: key },
-    );
   }
 
   private resolve(key: string): string {
@@ -73,7 +65,7 @@ export class FolderStore implements LakeStore {
     try {
       await stat(file);
     } catch (error) {
-      throw this.missing(key, error);
+      throw missingKeyError(this.url, key, error);
     }
     return createReadStream(file);
   }
@@ -97,7 +89,7 @@ export class FolderStore implements LakeStore {
     } catch (error) {
       await rm(tmp, { force: true });
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(from))) {
-        throw this.missing(from, error);
+        throw missingKeyError(this.url, from, error);
       }
       throw error;
     }

@@ -17,7 +17,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError, DataError, TransientError } from '../errors';
 import { createHashingTap, toReadable } from './hashing-tap';
-import type { Body, LakeStore, PutResult } from './store';
+import { missingKeyError, type Body, type LakeStore, type PutResult } from './store';
 
 /**
  * Multipart part size for `put`. With `PUT_QUEUE_SIZE` parts in flight the upload holds about
@@ -195,10 +195,7 @@ export class S3Store implements LakeStore {
   }
 
   private missing(key: string, error: unknown): DataError {
-    return new DataError(
-      `Lake file "${key}" was not found in ${this.url}. Run the extract (npm run extract) first, or check LAKE_URL.`,
-      { cause: safeCause(error), location: key },
-    );
+    return missingKeyError(this.url, key, safeCause(error));
   }
 
   async put(key: string, body: Body): Promise<PutResult> {

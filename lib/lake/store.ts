@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { DataError } from '../errors';
 
 /** What `put` reports about the object it wrote. */
 export interface PutResult {
@@ -22,7 +23,7 @@ export interface LakeStore {
   put(key: string, body: Body): Promise<PutResult>;
   /**
    * A stream of the object's bytes.
-   * @throws DataError when the key does not exist (names the key and says to run the extract).
+   * @throws DataError when the key does not exist: {@link missingKeyError}.
    */
   get(key: string): Promise<Readable>;
   /** Whether `key` exists. */
@@ -38,4 +39,12 @@ export interface LakeStore {
   putIfAbsent(key: string, text: string): Promise<boolean>;
   /** Remove `key`; no error when it is already gone. */
   delete(key: string): Promise<void>;
+}
+
+/** The error every backend throws for a key that does not exist: it names the key and says to run the extract. */
+export function missingKeyError(lakeUrl: string, key: string, cause: unknown): DataError {
+  return new DataError(
+    `Lake file "${key}" was not found in ${lakeUrl}. Run the extract (npm run extract) first, or check LAKE_URL.`,
+    { cause, location: key },
+  );
 }
