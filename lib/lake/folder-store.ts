@@ -7,6 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { createHashingTap, toReadable } from './hashing-tap';
 import { missingKeyError, type Body, type LakeStore, type PutResult } from './store';
 
+/** Ending of the temporary files writes go through. */
+const TMP_SUFFIX = '.tmp';
+
 /**
  * A lake in a local folder. Writes go to a temporary file beside the target and are renamed into
  * place, so a reader never sees a half-written file (rename is atomic on one file system).
@@ -26,10 +29,15 @@ export class FolderStore implements LakeStore {
     return full;
   }
 
-  async put(key: string, body: Body): Promise<PutResult> {
+  /** The file of `key` and a temporary name beside it, their folder created; `list` skips temporary files. */
+  private async beside(key: string): Promise<{ target: string; tmp: string }> {
     const target = this.resolve(key);
     await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    return { target, tmp: `${target}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}` };
+  }
+
+  async put(key: string, body: Body): Promise<PutResult> {
+    const { target, tmp } = await this.beside(key);
     const hashing = createHashingTap();
     const tap = hashing.stream;
     const source = toReadable(body);
@@ -45,9 +53,7 @@ export class FolderStore implements LakeStore {
 
   /** Written to a temporary file, then hard-linked into place: link(2) fails when the target exists. */
   async putIfAbsent(key: string, text: string): Promise<boolean> {
-    const target = this.resolve(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    const { target, tmp } = await this.beside(key);
     await writeFile(tmp, text);
     try {
       await link(tmp, target);
@@ -80,9 +86,7 @@ export class FolderStore implements LakeStore {
   }
 
   async copy(from: string, to: string): Promise<void> {
-    const target = this.resolve(to);
-    await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    const { target, tmp } = await this.beside(to);
     try {
       await copyFile(this.resolve(from), tmp);
       await rename(tmp, target);
@@ -107,7 +111,7 @@ export class FolderStore implements LakeStore {
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (!entry.name.endsWith('.tmp')) keys.push(path.relative(this.root, full).split(path.sep).join('/'));
+        else if (!entry.name.endsWith(TMP_SUFFIX)) keys.push(path.relative(this.root, full).split(path.sep).join('/'));
       }
     };
     await walk(this.root);
