@@ -7,7 +7,7 @@ import { readLoadManifest, readStream } from '../../lib/warehouse/lake-input';
 import { mapConversation } from '../../lib/warehouse/map-conversation';
 import { mapUser } from '../../lib/warehouse/map-user';
 import { quoteId, type SqlValue } from '../../lib/warehouse/rows';
-import { SHAPES, type LoadTable } from '../../lib/warehouse/tables';
+import { SHAPES } from '../../lib/warehouse/tables';
 
 /** The four data tables the comparison covers (the quarantine stays empty on sandbox data). */
 export const DATA_TABLES = ['users', 'conversation', 'conversation_part', 'conversation_contact'] as const;
@@ -84,66 +84,58 @@ export async function prepareRows(
   return { files, rows, sample };
 }
 
-/** Empty copies of the live tables (`<table>__bench`), created again for each measurement. */
-async function freshTable(connection: mysql.Connection, table: LoadTable): Promise<string> {
-  const name = `${table}__bench`;
-  await connection.query(`DROP TABLE IF EXISTS ${quoteId(name)}`);
-  await connection.query(`CREATE TABLE ${quoteId(name)} LIKE ${quoteId(table)}`);
-  return name;
+/**
+ * `measure` each data table on one connection, its session strict and in UTC, each time into an empty
+ * copy of the live table (`<table>__bench`, created for the measurement and dropped after it).
+ */
+async function measureEachTable(
+  databaseUrl: string,
+  measure: (connection: mysql.Connection, table: DataTable, copy: string) => Promise<number>,
+): Promise<Record<DataTable, number>> {
+  const connection = await mysql.createConnection({ uri: databaseUrl, charset: 'utf8mb4' });
+  const figures = {} as Record<DataTable, number>;
+  try {
+    await connection.query(
+      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
+    );
+    for (const table of DATA_TABLES) {
+      const copy = `${table}__bench`;
+      await connection.query(`DROP TABLE IF EXISTS ${quoteId(copy)}`);
+      await connection.query(`CREATE TABLE ${quoteId(copy)} LIKE ${quoteId(table)}`);
+      figures[table] = await measure(connection, table, copy);
+      await connection.query(`DROP TABLE ${quoteId(copy)}`);
+    }
+  } finally {
+    await connection.end();
+  }
+  return figures;
 }
 
 /** Seconds `LOAD DATA LOCAL INFILE` takes for each table's TSV file, into an empty table. */
-export async function timeLoadData(
+export function timeLoadData(
   databaseUrl: string,
   prepared: PreparedRows,
 ): Promise<Record<DataTable, number>> {
-  const connection = await mysql.createConnection({
-    uri: databaseUrl,
-    charset: 'utf8mb4',
-    infileStreamFactory: (file: string) => createReadStream(file),
+  return measureEachTable(databaseUrl, async (connection, table, copy) => {
+    const started = performance.now();
+    await connection.query({
+      sql: `LOAD DATA LOCAL INFILE ? INTO TABLE ${quoteId(copy)} CHARACTER SET utf8mb4 (${SHAPES[table].columns.map(quoteId).join(',')})`,
+      values: [prepared.files[table]],
+      infileStreamFactory: (file: string) => createReadStream(file),
+    });
+    return (performance.now() - started) / 1000;
   });
-  const seconds = {} as Record<DataTable, number>;
-  try {
-    await connection.query(
-      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
-    );
-    for (const table of DATA_TABLES) {
-      const name = await freshTable(connection, table);
-      const started = performance.now();
-      await connection.query(
-        `LOAD DATA LOCAL INFILE ? INTO TABLE ${quoteId(name)} CHARACTER SET utf8mb4 (${SHAPES[table].columns.map(quoteId).join(',')})`,
-        [prepared.files[table]],
-      );
-      seconds[table] = (performance.now() - started) / 1000;
-      await connection.query(`DROP TABLE ${quoteId(name)}`);
-    }
-  } finally {
-    await connection.end();
-  }
-  return seconds;
 }
 
 /** Rows per second of one parameterised INSERT per row (autocommit), timed on each table's sample. */
-export async function timeRowInserts(
+export function timeRowInserts(
   databaseUrl: string,
   prepared: PreparedRows,
 ): Promise<Record<DataTable, number>> {
-  const connection = await mysql.createConnection({ uri: databaseUrl, charset: 'utf8mb4' });
-  const perSecond = {} as Record<DataTable, number>;
-  try {
-    await connection.query(
-      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'",
-    );
-    for (const table of DATA_TABLES) {
-      const name = await freshTable(connection, table);
-      const sql = `INSERT INTO ${quoteId(name)} (${SHAPES[table].columns.map(quoteId).join(',')}) VALUES (?)`;
-      const started = performance.now();
-      for (const values of prepared.sample[table]) await connection.query(sql, [values]);
-      perSecond[table] = prepared.sample[table].length / ((performance.now() - started) / 1000);
-      await connection.query(`DROP TABLE ${quoteId(name)}`);
-    }
-  } finally {
-    await connection.end();
-  }
-  return perSecond;
+  return measureEachTable(databaseUrl, async (connection, table, copy) => {
+    const sql = `INSERT INTO ${quoteId(copy)} (${SHAPES[table].columns.map(quoteId).join(',')}) VALUES (?)`;
+    const started = performance.now();
+    for (const values of prepared.sample[table]) await connection.query(sql, [values]);
+    return prepared.sample[table].length / ((performance.now() - started) / 1000);
+  });
 }
