@@ -109,8 +109,8 @@ async function benchLoadSpeed(size: WorkspaceSize): Promise<string> {
       'full mode, timed from its own log (migrate, shadow tables, reconcile, swap included; process start-up not), on a lake of only the',
       'contacts, then on one of only the conversations, which fill conversation, conversation_part and',
       'conversation_contact in one pass: those three share one time, compared with the sum of their three',
-      'LOAD DATA runs. LOAD DATA LOCAL INFILE reads TSV files of the same mapped rows, written beforehand and',
-      `not timed. One-row inserts: one parameterised INSERT per row (autocommit), timed on the first ${ROW_INSERT_SAMPLE}`,
+      "LOAD DATA runs. LOAD DATA LOCAL INFILE reads TSV files of the same mapped rows in the load's own format",
+      `(lib/warehouse/tsv.ts), written beforehand and not timed. One-row inserts: one parameterised INSERT per row (autocommit), timed on the first ${ROW_INSERT_SAMPLE}`,
       'rows of each table and extrapolated.',
       '',
       table(

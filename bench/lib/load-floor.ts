@@ -8,6 +8,7 @@ import { mapConversation } from '../../lib/warehouse/map-conversation';
 import { mapUser } from '../../lib/warehouse/map-user';
 import { quoteId, type SqlValue } from '../../lib/warehouse/rows';
 import { SHAPES } from '../../lib/warehouse/tables';
+import { loadDataSql, tsvLine } from '../../lib/warehouse/tsv';
 
 /** The four data tables the comparison covers (the quarantine stays empty on sandbox data). */
 export const DATA_TABLES = ['users', 'conversation', 'conversation_part', 'conversation_contact'] as const;
@@ -20,24 +21,14 @@ export interface PreparedRows {
   sample: Record<DataTable, SqlValue[][]>;
 }
 
-/** A value in LOAD DATA's default text format (tab-separated, backslash escapes, \N for NULL). */
-function tsvValue(value: SqlValue | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'boolean') return value ? '1' : '0';
-  if (typeof value === 'number') return String(value);
-  return value.replace(
-    /[\\\t\n\r\0]/g,
-    (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' })[c] as string,
-  );
-}
-
 async function writeLine(out: WriteStream, line: string): Promise<void> {
   if (!out.write(line)) await once(out, 'drain');
 }
 
 /**
- * Map the lake's records with the load's own mappers and write each table's rows as a TSV file in
- * `folder` (not timed: this is the input LOAD DATA needs), keeping the first `sampleSize` rows.
+ * Map the lake's records with the load's own mappers and write each table's rows as a file in
+ * `folder`, in the load's own LOAD DATA format (lib/warehouse/tsv.ts), so LOAD DATA reads the very
+ * bytes the load sends (not timed: this is the input LOAD DATA needs); keep the first `sampleSize` rows.
  */
 export async function prepareRows(
   store: LakeStore,
@@ -60,11 +51,11 @@ export async function prepareRows(
     conversation_part: [],
     conversation_contact: [],
   } as PreparedRows['sample'];
-  const put = async (table: DataTable, row: Record<string, unknown>): Promise<void> => {
-    const values = SHAPES[table].keys.map((k) => row[k] as SqlValue);
+  const put = async (table: DataTable, row: Record<string, SqlValue>): Promise<void> => {
     rows[table]++;
-    if (sample[table].length < sampleSize) sample[table].push(values);
-    await writeLine(outs[table], `${values.map(tsvValue).join('\t')}\n`);
+    if (sample[table].length < sampleSize)
+      sample[table].push(SHAPES[table].keys.map((k) => row[k] as SqlValue));
+    await writeLine(outs[table], tsvLine(SHAPES[table], row));
   };
   for await (const { value: record } of readStream(store, 'users', manifest)) {
     await put('users', mapUser(record, JSON.stringify(record)));
@@ -119,9 +110,9 @@ export function timeLoadData(
   return measureEachTable(databaseUrl, async (connection, table, copy) => {
     const started = performance.now();
     await connection.query({
-      sql: `LOAD DATA LOCAL INFILE ? INTO TABLE ${quoteId(copy)} CHARACTER SET utf8mb4 (${SHAPES[table].columns.map(quoteId).join(',')})`,
-      values: [prepared.files[table]],
-      infileStreamFactory: (file: string) => createReadStream(file),
+      sql: loadDataSql(copy, SHAPES[table]),
+      // The statement names a placeholder file (the load sends its batches from memory): send this one.
+      infileStreamFactory: () => createReadStream(prepared.files[table]),
     });
     return (performance.now() - started) / 1000;
   });
