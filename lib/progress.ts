@@ -24,6 +24,69 @@ export interface ProgressOptions {
 const LOG_EVERY_MS = 15_000;
 const REDRAW_MS = 500;
 
+/** What a {@link ProgressTicker} shows: the bar's value, total and fields, read at each redraw. */
+interface Frame {
+  value: number;
+  total: number;
+  payload: Record<string, string | number>;
+}
+
+/**
+ * The display both progress kinds share: a cli-progress bar redrawn every `REDRAW_MS` on a
+ * terminal (it handles redraws and terminal width), else `logLine` every `logEveryMs`, so
+ * CloudWatch gets one line every 15 s, not a bar.
+ */
+class ProgressTicker {
+  private timer: NodeJS.Timeout | undefined;
+  private bar: SingleBar | undefined;
+
+  constructor(
+    private readonly options: {
+      tty: boolean | undefined;
+      logEveryMs: number | undefined;
+      /** cli-progress format of the bar. */
+      format: string;
+      frame: () => Frame;
+      logLine: () => void;
+    },
+  ) {}
+
+  start(): void {
+    if (this.options.tty ?? Boolean(process.stderr.isTTY)) {
+      this.bar = new SingleBar({
+        format: this.options.format,
+        hideCursor: true,
+        stream: process.stderr,
+        fps: 1000 / REDRAW_MS,
+        etaBuffer: 50,
+      });
+      const { value, total, payload } = this.options.frame();
+      this.bar.start(total, value, payload);
+      this.timer = setInterval(() => this.draw(), REDRAW_MS);
+    } else {
+      this.timer = setInterval(this.options.logLine, this.options.logEveryMs ?? LOG_EVERY_MS);
+    }
+    this.timer.unref();
+  }
+
+  /** Stop the timer; a bar is drawn once more with the final figures, then left on screen. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.bar) {
+      this.draw();
+      this.bar.stop();
+      this.bar = undefined;
+    }
+  }
+
+  private draw(): void {
+    const { value, total, payload } = this.options.frame();
+    this.bar?.setTotal(total);
+    this.bar?.update(value, payload);
+  }
+}
+
 /**
  * Progress of an extract: counts, request rate, 429s and, once the number of conversations is
  * known, an ETA. Uses cli-progress on a terminal (it handles redraws and terminal width) and
@@ -34,43 +97,34 @@ export class ExtractProgress {
   /** Number of conversations the API announced, once known. */
   conversationsTotal: number | undefined;
   private readonly startedAt = Date.now();
-  private timer: NodeJS.Timeout | undefined;
-  private bar: SingleBar | undefined;
+  private readonly ticker: ProgressTicker;
 
-  constructor(private readonly options: ProgressOptions) {}
+  constructor(private readonly options: ProgressOptions) {
+    this.ticker = new ProgressTicker({
+      tty: options.tty,
+      logEveryMs: options.logEveryMs,
+      format:
+        'conversations {bar} {value}/{total} | contacts {contacts} | parts {parts} | {rate} req/s | 429s {rl} | ETA {etaText}',
+      frame: () => {
+        this.refresh();
+        return {
+          value: this.counts.conversations,
+          total: Math.max(this.conversationsTotal ?? 0, this.counts.conversations),
+          payload: this.payload(),
+        };
+      },
+      logLine: () => this.logLine('extract progress'),
+    });
+  }
 
   /** Start drawing or logging. */
   start(): void {
-    const tty = this.options.tty ?? Boolean(process.stderr.isTTY);
-    if (tty) {
-      this.bar = new SingleBar({
-        format:
-          'conversations {bar} {value}/{total} | contacts {contacts} | parts {parts} | {rate} req/s | 429s {rl} | ETA {etaText}',
-        hideCursor: true,
-        stream: process.stderr,
-        fps: 1000 / REDRAW_MS,
-        etaBuffer: 50,
-      });
-      this.bar.start(0, 0, this.payload());
-      this.timer = setInterval(() => this.redraw(), REDRAW_MS);
-    } else {
-      this.timer = setInterval(
-        () => this.logLine('extract progress'),
-        this.options.logEveryMs ?? LOG_EVERY_MS,
-      );
-    }
-    this.timer.unref();
+    this.ticker.start();
   }
 
-  /** Stop drawing; logs one final line. */
+  /** Stop drawing or logging (a bar is drawn once more with the final counts). */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    if (this.bar) {
-      this.redraw();
-      this.bar.stop();
-      this.bar = undefined;
-    }
+    this.ticker.stop();
   }
 
   private refresh(): void {
@@ -101,14 +155,6 @@ export class ExtractProgress {
       rl: this.counts.rateLimited,
       etaText: eta === undefined ? '?' : formatDuration(eta),
     };
-  }
-
-  private redraw(): void {
-    this.refresh();
-    if (!this.bar) return;
-    const total = Math.max(this.conversationsTotal ?? 0, this.counts.conversations);
-    this.bar.setTotal(total);
-    this.bar.update(this.counts.conversations, this.payload());
   }
 
   private logLine(message: string): void {
@@ -158,41 +204,32 @@ export class LoadProgress {
   readonly records = { users: 0, conversations: 0 };
   private readonly startedAt = Date.now();
   private readonly totalBytes: number;
-  private timer: NodeJS.Timeout | undefined;
-  private bar: SingleBar | undefined;
+  private readonly ticker: ProgressTicker;
 
   constructor(private readonly options: LoadProgressOptions) {
     this.totalBytes = options.totals.users.bytes + options.totals.conversations.bytes;
+    this.ticker = new ProgressTicker({
+      tty: options.tty,
+      logEveryMs: options.logEveryMs,
+      format:
+        'load {bar} {percentage}% | contacts {users}/{usersTotal} | conversations {conversations}/{conversationsTotal} | {rate} records/s | ETA {etaText}',
+      frame: () => ({
+        value: this.doneBytes(),
+        total: Math.max(1, this.totalBytes),
+        payload: this.payload(),
+      }),
+      logLine: () => this.logLine(),
+    });
   }
 
   /** Start drawing or logging. */
   start(): void {
-    const tty = this.options.tty ?? Boolean(process.stderr.isTTY);
-    if (tty) {
-      this.bar = new SingleBar({
-        format:
-          'load {bar} {percentage}% | contacts {users}/{usersTotal} | conversations {conversations}/{conversationsTotal} | {rate} records/s | ETA {etaText}',
-        hideCursor: true,
-        stream: process.stderr,
-        fps: 1000 / REDRAW_MS,
-      });
-      this.bar.start(Math.max(1, this.totalBytes), 0, this.payload());
-      this.timer = setInterval(() => this.bar?.update(this.doneBytes(), this.payload()), REDRAW_MS);
-    } else {
-      this.timer = setInterval(() => this.logLine(), this.options.logEveryMs ?? LOG_EVERY_MS);
-    }
-    this.timer.unref();
+    this.ticker.start();
   }
 
-  /** Stop drawing or logging. */
+  /** Stop drawing or logging (a bar is drawn once more with the final counts). */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    if (this.bar) {
-      this.bar.update(this.doneBytes(), this.payload());
-      this.bar.stop();
-      this.bar = undefined;
-    }
+    this.ticker.stop();
   }
 
   /** About how many bytes of the lake files the records read so far take. */
