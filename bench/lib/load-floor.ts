@@ -57,11 +57,12 @@ export async function prepareRows(
       sample[table].push(SHAPES[table].keys.map((k) => row[k] as SqlValue));
     await writeLine(outs[table], tsvLine(SHAPES[table], row));
   };
-  for await (const { value: record } of readStream(store, 'users', manifest)) {
-    await put('users', mapUser(record, JSON.stringify(record)));
+  // `raw` as the load takes it: the lake's own line, stringified again only when the reader has none.
+  for await (const { value: record, text } of readStream(store, 'users', manifest)) {
+    await put('users', mapUser(record, text ?? JSON.stringify(record)));
   }
-  for await (const { value: record } of readStream(store, 'conversations', manifest)) {
-    const mapped = mapConversation(record, JSON.stringify(record));
+  for await (const { value: record, text } of readStream(store, 'conversations', manifest)) {
+    const mapped = mapConversation(record, text ?? JSON.stringify(record));
     await put('conversation', mapped.conversation);
     for (const part of mapped.parts) await put('conversation_part', part);
     for (const link of mapped.contacts) await put('conversation_contact', link);
