@@ -1,5 +1,6 @@
 import { SourceError } from '../errors';
 import { RecentIds } from './recent-ids';
+import { recordIdOf } from '../records/record-id';
 
 /** Intercom's largest page size, asked for on every list and search. */
 export const MAX_PER_PAGE = 150;
@@ -48,7 +49,7 @@ export async function* paginate<T>(options: PaginateOptions): AsyncGenerator<T> 
     }
     recent.nextPage();
     for (const item of items) {
-      const id = idOf(item);
+      const id = recordIdOf(item);
       if (id !== undefined && recent.seen(id)) continue;
       yield item as T;
     }
@@ -72,12 +73,6 @@ function itemsOf(body: unknown, keys: readonly string[]): unknown[] | undefined 
     if (Array.isArray(value)) return value;
   }
   return undefined;
-}
-
-function idOf(item: unknown): string | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const id = (item as { id?: unknown }).id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
 /** `pages.next` in either of its shapes; undefined on the last page. */

@@ -3,6 +3,7 @@ import { readJsonArray } from './json-array-reader';
 import type { SegmentInfo } from './checkpoint';
 import type { StreamManifest } from './manifest';
 import type { LakeStore } from './store';
+import { recordIdOf } from '../records/record-id';
 
 /** Options of {@link assembleSegments}: how a catch-up pass replaces records of the main segments. */
 export interface AssembleOptions {
@@ -47,7 +48,7 @@ export async function assembleSegments(
         continue;
       }
       for await (const record of read(segment)) {
-        if (skip.has(idOf(record))) options.onSkip?.(record);
+        if (skip.has(recordIdOf(record) ?? '')) options.onSkip?.(record);
         else yield record;
       }
     }
@@ -62,7 +63,3 @@ export async function assembleSegments(
   return { key, count, ...written };
 }
 
-function idOf(record: unknown): string {
-  const id = typeof record === 'object' && record !== null ? (record as { id?: unknown }).id : undefined;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
-}

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../../lib/logger';
 import { LoadProgress } from '../../lib/progress';
 import { BatchWriter, type WriteMode } from '../../lib/warehouse/batch-writer';
 import { openWarehouse, serverErrorOf, type Warehouse } from '../../lib/warehouse/connection';
-import { formatDatetime, isObject } from '../../lib/warehouse/fields';
+import { formatDatetime } from '../../lib/warehouse/fields';
 import { createShadowTables, dropShadowTables, swapShadowTables } from '../../lib/warehouse/full-refresh';
 import { readLoadManifest, readStream, type LoadManifest } from '../../lib/warehouse/lake-input';
 import { mapConversation } from '../../lib/warehouse/map-conversation';
@@ -14,6 +14,7 @@ import { mapUser } from '../../lib/warehouse/map-user';
 import { migrateWarehouse } from '../../lib/warehouse/migrate';
 import { countTables, reconcile, totalsOf, type TableCounts } from '../../lib/warehouse/reconcile';
 import { SHADOW_SUFFIX, targetNames } from '../../lib/warehouse/tables';
+import { recordIdOf } from '../../lib/records/record-id';
 
 /** `full`: atomic refresh of every table (the default). `upsert`: insert or update in place. */
 export type LoadMode = WriteMode;
@@ -258,7 +259,7 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
     read++;
     ctx.progress.records[stream] = read;
     if (ctx.signal?.aborted) throw stopped(ctx.signal);
-    const recordId = idOf(record);
+    const recordId = recordIdOf(record) ?? null;
     // The record's JSON as the lake holds it (the extract wrote it with JSON.stringify): `raw`
     // without stringifying the record a second time.
     const raw = text ?? JSON.stringify(record);
@@ -287,12 +288,6 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
   const seconds = (performance.now() - started) / 1000;
   log.info({ stream, records: read, perSecond: Math.round(read / Math.max(seconds, 0.001)) }, 'stream read');
   return read;
-}
-
-function idOf(record: unknown): string | null {
-  if (!isObject(record)) return null;
-  const id = record.id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
 
 function stopped(signal: AbortSignal): TransientError {
