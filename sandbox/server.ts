@@ -109,8 +109,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // The rest is read and dropped, not the socket destroyed: the client gets the 400.
+        chunks.length = 0;
         reject(new HttpError(400, 'parameter_invalid', 'Request body is too large'));
-        req.destroy();
         return;
       }
       chunks.push(chunk);

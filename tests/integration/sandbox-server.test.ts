@@ -82,6 +82,18 @@ describe('sandbox server', () => {
     }
   });
 
+  it('answers a request body over 1 MB with 400 parameter_invalid, not a reset connection', async () => {
+    const res = await call(sandbox, '/contacts/search', {
+      method: 'POST',
+      body: JSON.stringify({ query: { field: 'email', operator: '=', value: 'x'.repeat(2_000_000) } }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({
+      code: 'parameter_invalid',
+      message: 'Request body is too large',
+    });
+  });
+
   it('serves the recorded contacts and conversations first and field-for-field', async () => {
     const recorded = loadRecordedRecords();
     const contacts = await call(sandbox, '/contacts?per_page=3');
