@@ -84,8 +84,12 @@ export async function runExtract(options: ExtractOptions): Promise<RunManifest> 
   const timings: Record<string, number> = {};
 
   const me = await client.me();
+  // One id for the lease and for the run this extract starts, so "another extract (run X)" names
+  // a run that will exist. A resumed run keeps its own id; the lease, taken before the lake is
+  // searched for one (two extracts must not both resume it), names the id this one would have used.
+  const freshRunId = options.runId ?? newRunId();
   const lease = await acquireExtractLease(store, {
-    runId: options.runId ?? newRunId(),
+    runId: freshRunId,
     log,
     ttlMs: options.leaseTtlMs,
   });
@@ -94,8 +98,7 @@ export async function runExtract(options: ExtractOptions): Promise<RunManifest> 
       options.resume === false
         ? undefined
         : await findResumableRun(store, { apiUrl: options.apiUrl, apiVersion: options.apiVersion, log });
-    const checkpoint =
-      found ?? emptyCheckpoint(options.runId ?? newRunId(), options.apiUrl, options.apiVersion, new Date());
+    const checkpoint = found ?? emptyCheckpoint(freshRunId, options.apiUrl, options.apiVersion, new Date());
     const runId = checkpoint.runId;
     log.info(
       {
