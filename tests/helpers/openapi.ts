@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
-
-/** Intercom's official OpenAPI description of API 2.14, beside the project (never copied into it). */
-export const OPENAPI_PATH = path.resolve(__dirname, '../../../shared/intercom/openapi-2.14.yaml');
+import { SCHEMAS_FIXTURE_PATH, type SchemaSubset } from '../../scripts/openapi-subset';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type SchemaObject = { [key: string]: Json };
 
 /**
- * Places where the official schema rejects what the live API really sends, as the recorded records
- * (`recorded-records.jsonl`, from a real workspace) show. Each entry relaxes exactly one property and
- * says why; the data is never bent to fit the spec.
+ * Places where the official schema rejects what the live API really sends, as records recorded from
+ * a real workspace show; the sandbox's quirk records (sandbox/quirk-records.ts) carry the same
+ * values, so each deviation is shown by a record the repository holds. Each entry relaxes exactly
+ * one property and says why; the data is never bent to fit the spec.
  */
 export const SPEC_DEVIATIONS: readonly { pointer: string; patch: SchemaObject; reason: string }[] = [
   ...['contact_tags', 'contact_notes', 'contact_companies', 'addressable_list', 'company_data'].map(
@@ -121,31 +118,25 @@ export interface OpenApiValidator {
 
 const cached = new Map<boolean, OpenApiValidator>();
 
-interface OpenApiSpec {
-  paths: Record<
-    string,
-    Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Json }> }> }>
-  >;
-  components: { schemas: Record<string, Json> };
-}
+let parsedSpec: SchemaSubset | undefined;
 
-let parsedSpec: OpenApiSpec | undefined;
-
-/** The spec as parsed YAML, read once for both validators (it is 0.9 MB; each validator clones what it patches). */
-function readSpec(): OpenApiSpec {
-  parsedSpec ??= parse(readFileSync(OPENAPI_PATH, 'utf8')) as OpenApiSpec;
+/** The committed schemas, read once for both validators (each validator clones what it patches). */
+function readSpec(): SchemaSubset {
+  parsedSpec ??= JSON.parse(readFileSync(SCHEMAS_FIXTURE_PATH, 'utf8')) as SchemaSubset;
   return parsedSpec;
 }
 
 /**
- * Load `openapi-2.14.yaml` once, convert it for ajv (nullable, `$ref`s to `#/components/schemas`),
- * apply `SPEC_DEVIATIONS` (unless `withDeviations` is false), and compile schemas on first use.
+ * Load the committed subset of `openapi-2.14.yaml` (tests/fixtures/intercom, written by
+ * `npm run intercom:schemas`) once, convert it for ajv (nullable, `$ref`s to
+ * `#/components/schemas`), apply `SPEC_DEVIATIONS` (unless `withDeviations` is false), and compile
+ * schemas on first use.
  */
 export function loadOpenApiValidator({ withDeviations = true } = {}): OpenApiValidator {
   const existing = cached.get(withDeviations);
   if (existing) return existing;
   const spec = readSpec();
-  const schemas = structuredClone(spec.components.schemas) as Record<string, SchemaObject>;
+  const schemas = structuredClone(spec.schemas) as Record<string, SchemaObject>;
   for (const deviation of withDeviations ? SPEC_DEVIATIONS : []) {
     const [name, ...rest] = deviation.pointer.split('/');
     let target: SchemaObject | undefined = name ? schemas[name] : undefined;
@@ -170,18 +161,22 @@ export function loadOpenApiValidator({ withDeviations = true } = {}): OpenApiVal
     errors(name, value) {
       let validate = compiled.get(name);
       if (!validate) {
-        if (!(name in definitions)) throw new Error(`The spec has no component schema "${name}".`);
+        if (!(name in definitions))
+          throw new Error(
+            `The committed schemas have no component schema "${name}"; add an endpoint that returns it to SUBSET_ENDPOINTS (scripts/openapi-subset.ts) and run npm run intercom:schemas.`,
+          );
         validate = ajv.compile({ $ref: `intercom#/definitions/${name}` });
         compiled.set(name, validate);
       }
       return validate(value) ? [] : [...(validate.errors ?? [])];
     },
     responseSchemaName(pathName, method, status) {
-      const schema =
-        spec.paths[pathName]?.[method]?.responses?.[status]?.content?.['application/json']?.schema;
+      const schema = spec.paths[pathName]?.[method]?.[status];
       const ref = schema && typeof schema === 'object' && !Array.isArray(schema) ? schema.$ref : undefined;
       if (typeof ref !== 'string')
-        throw new Error(`${method.toUpperCase()} ${pathName} ${status} has no $ref schema.`);
+        throw new Error(
+          `${method.toUpperCase()} ${pathName} ${status} has no $ref schema in the committed subset (see SUBSET_ENDPOINTS in scripts/openapi-subset.ts).`,
+        );
       return ref.replace('#/components/schemas/', '');
     },
   };
