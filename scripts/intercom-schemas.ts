@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError } from '../lib/errors';
+import { SyncError } from '../lib/errors';
 import { runMain } from '../lib/run-main';
 import {
   LICENSE_FIXTURE_PATH,
@@ -18,10 +18,8 @@ async function readSource(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (error) {
-    throw new ConfigError(
-      [
-        `Cannot read ${file}. This script needs Intercom's OpenAPI spec and its licence beside the project (../shared/intercom/); the committed ${path.relative(process.cwd(), SCHEMAS_FIXTURE_PATH)} is what the tests use without them.`,
-      ],
+    throw new SyncError(
+      `Cannot read ${file}. This script needs Intercom's OpenAPI spec and its licence beside the project (../shared/intercom/); the committed ${path.relative(process.cwd(), SCHEMAS_FIXTURE_PATH)} is what the tests use without them.`,
       { cause: error },
     );
   }
