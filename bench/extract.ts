@@ -257,7 +257,7 @@ export async function benchExtractMemory(
       seed: MEMORY_SEED,
       contacts,
       conversations,
-      includeRecorded: false,
+      includeQuirks: false,
     });
     const run = await runMeasured(
       EXTRACT,

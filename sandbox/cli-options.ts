@@ -9,7 +9,7 @@ const FLAGS = {
   seed: { type: 'string' },
   contacts: { type: 'string' },
   conversations: { type: 'string' },
-  'no-recorded': { type: 'boolean' },
+  'no-quirks': { type: 'boolean' },
   token: { type: 'string' },
   'latency-ms': { type: 'string' },
   'latency-tail-ms': { type: 'string' },
@@ -31,7 +31,7 @@ export const SANDBOX_USAGE = `Usage: npm run sandbox -- [flags]   (each flag als
   --port N                  listen port (default 4010; 0 = random)      --host H (default 127.0.0.1)
   --seed N                  data seed (default 1)
   --contacts N              generated contacts (default 200)            --conversations N (default 120)
-  --no-recorded             leave out the 3+3 recorded Intercom records
+  --no-quirks               leave out the 3+3 quirk records (sandbox/quirk-records.ts)
   --token T                 accepted bearer token (default: random, printed)
   --latency-ms N            median latency per answer (default 0)
   --latency-tail-ms N       latency of the slow tail                    --latency-tail-fraction F (default 0.01)
@@ -92,7 +92,7 @@ export function parseSandboxArgs(
     seed: num('seed', { max: 0xffffffff }),
     contacts: num('contacts'),
     conversations: num('conversations'),
-    includeRecorded: !flag('no-recorded'),
+    includeQuirks: !flag('no-quirks'),
     token: typeof token === 'string' && token ? token : undefined,
     latencyMs:
       tailMs !== undefined

@@ -15,7 +15,7 @@ export const STREAM = {
 /** 2020-09-13: generated records start here, so no timestamp is ever 0 or negative. */
 export const BASE_TIME = 1_600_000_000;
 
-/** Generated conversation ids are this plus the list index: numeric strings above the recorded "61". */
+/** Generated conversation ids are this plus the list index: numeric strings above the quirk records' "52". */
 export const CONVERSATION_ID_BASE = 100;
 
 /** Seconds between the creation of neighbouring generated contacts / conversations. */
@@ -33,9 +33,9 @@ export interface Teammate {
 /** Everything a generator needs besides the record index; tiny and fixed whatever the workspace size. */
 export interface WorkspaceContext {
   seed: number;
-  /** Recorded records come first in each list. */
-  recordedContacts: number;
-  recordedConversations: number;
+  /** The quirk records (sandbox/quirk-records.ts) come first in each list. */
+  quirkContacts: number;
+  quirkConversations: number;
   contactCount: number;
   conversationCount: number;
   workspaceId: string;
@@ -52,7 +52,7 @@ export function createContext(
   seed: number,
   counts: Pick<
     WorkspaceContext,
-    'recordedContacts' | 'recordedConversations' | 'contactCount' | 'conversationCount'
+    'quirkContacts' | 'quirkConversations' | 'contactCount' | 'conversationCount'
   >,
 ): WorkspaceContext {
   const rng = new Rng(hash32(seed, STREAM.workspace));
@@ -100,6 +100,6 @@ export function generatedContactId(ctx: WorkspaceContext, i: number): string {
 export function decodeGeneratedContactId(ctx: WorkspaceContext, id: string): number | undefined {
   if (id.length !== 24 || !id.startsWith(ctx.idPrefix) || !/^[0-9a-f]+$/.test(id)) return undefined;
   const i = Number.parseInt(id.slice(16), 16);
-  if (i < ctx.recordedContacts || i >= ctx.contactCount) return undefined;
+  if (i < ctx.quirkContacts || i >= ctx.contactCount) return undefined;
   return generatedContactId(ctx, i) === id ? i : undefined;
 }

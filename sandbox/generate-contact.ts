@@ -4,8 +4,8 @@ import type { Company, Contact, NestedList, Note, Tag } from './types';
 import { BROWSERS, COMPANY_NAMES, FIRST_NAMES, LAST_NAMES, PLACES, TAG_NAMES } from './vocabulary';
 
 /**
- * Edge cases at fixed offsets after the recorded contacts, so that even a small workspace has them:
- * contact `recordedCount + EDGE_CONTACTS.x`.
+ * Edge cases at fixed offsets after the quirk contacts, so that even a small workspace has them:
+ * contact `quirkCount + EDGE_CONTACTS.x`.
  */
 export const EDGE_CONTACTS = {
   /** A lead with null email, null name and null phone. */
@@ -28,7 +28,7 @@ export const NESTED_LIST_LIMIT = 10;
 /** Size of the large custom attribute string. */
 export const LARGE_ATTRIBUTE_BYTES = 50_000;
 
-/** 2043-01-01 and 2056-12-31: the recorded records' far-future `signed_up_at` range. */
+/** 2043-01-01 and 2056-12-31: the far-future `signed_up_at` range that records from a live workspace show. */
 const FAR_FUTURE_MIN = 2_303_596_800;
 const FAR_FUTURE_MAX = 2_745_964_800;
 
@@ -43,7 +43,7 @@ export function contactTimes(ctx: WorkspaceContext, i: number): { created_at: nu
 
 /** Role of generated contact `i`, cheap enough to call for every conversation author. */
 export function contactRole(ctx: WorkspaceContext, i: number): 'user' | 'lead' {
-  const g = i - ctx.recordedContacts;
+  const g = i - ctx.quirkContacts;
   if (g === EDGE_CONTACTS.nullEverythingLead) return 'lead';
   if (g === EDGE_CONTACTS.emptyEmailEmojiName) return 'user';
   return hash32(ctx.seed, STREAM.contactRole, i) % 4 === 0 ? 'lead' : 'user';
@@ -54,7 +54,7 @@ export function contactListSizes(
   ctx: WorkspaceContext,
   i: number,
 ): { tags: number; companies: number; notes: number } {
-  const g = i - ctx.recordedContacts;
+  const g = i - ctx.quirkContacts;
   if (g === EDGE_CONTACTS.moreThanTen) return { tags: 25, companies: 12, notes: 11 };
   if (g === EDGE_CONTACTS.exactlyTen) return { tags: 10, companies: 10, notes: 10 };
   const rng = rngFor(ctx.seed, STREAM.contactLists, i);
@@ -191,7 +191,7 @@ function maybeTime(rng: Rng, p: number, from: number, spanS: number): number | n
 
 /** Generated contact `i` exactly as `GET /contacts` lists it. */
 export function generateContact(ctx: WorkspaceContext, i: number): Contact {
-  const g = i - ctx.recordedContacts;
+  const g = i - ctx.quirkContacts;
   const rng = rngFor(ctx.seed, STREAM.contact, i);
   const id = generatedContactId(ctx, i);
   const role = contactRole(ctx, i);

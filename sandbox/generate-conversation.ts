@@ -11,7 +11,7 @@ import type { Contact, Conversation, ConversationPart, ConversationSummary, Part
 import { BODIES, TAG_NAMES } from './vocabulary';
 
 /**
- * Edge cases at fixed offsets after the recorded conversations (conversation `recordedCount + offset`),
+ * Edge cases at fixed offsets after the quirk conversations (conversation `quirkCount + offset`),
  * with their part counts, so that even a small workspace has them.
  */
 export const EDGE_CONVERSATIONS = {
@@ -37,7 +37,7 @@ const PART_ID_STRIDE = 2_000;
 
 /** The true number of parts of generated conversation `j` (before the 500 cut). */
 export function conversationPartsCount(ctx: WorkspaceContext, j: number): number {
-  const edge = EDGE_PART_COUNTS[j - ctx.recordedConversations];
+  const edge = EDGE_PART_COUNTS[j - ctx.quirkConversations];
   if (edge !== undefined) return edge;
   const h = hash32(ctx.seed, STREAM.conversationShape, j);
   // About 1 in 200 is long enough to be cut at 500; the rest are short chats.
@@ -73,7 +73,7 @@ function participants(ctx: WorkspaceContext, j: number, lookup: ParticipantLooku
   if (ctx.contactCount === 0) return [];
   const rng = rngFor(ctx.seed, STREAM.conversationShape, j, 2);
   const wanted =
-    j - ctx.recordedConversations === EDGE_CONVERSATIONS.groupConversation
+    j - ctx.quirkConversations === EDGE_CONVERSATIONS.groupConversation
       ? 3
       : rng.chance(0.9)
         ? 1
@@ -85,7 +85,7 @@ function participants(ctx: WorkspaceContext, j: number, lookup: ParticipantLooku
 }
 
 function contactAuthor(contact: Contact): PartAuthor {
-  // The live API sends "" rather than null for an author without an email (see the recorded records).
+  // The live API sends "" rather than null for an author without an email (see sandbox/quirk-records.ts).
   return { type: contact.role, id: contact.id, name: contact.name, email: contact.email ?? '' };
 }
 
@@ -169,7 +169,7 @@ export function generateConversationSummary(
 /** The summary of conversation `j` with its contacts `people` (built once by the caller). */
 function summaryOf(ctx: WorkspaceContext, j: number, people: Contact[]): ConversationSummary {
   const rng = rngFor(ctx.seed, STREAM.conversation, j);
-  const h = j - ctx.recordedConversations;
+  const h = j - ctx.quirkConversations;
   const { created_at, updated_at } = conversationTimes(ctx, j);
   const parts = conversationPartsCount(ctx, j);
   const first = people[0];
@@ -228,7 +228,7 @@ function summaryOf(ctx: WorkspaceContext, j: number, people: Contact[]): Convers
     sla_applied: null,
     statistics: {
       type: 'conversation_statistics',
-      // Metrics that never happened are null, as the live API sends them (see the recorded records).
+      // Metrics that never happened are null, as the live API sends them (see sandbox/quirk-records.ts).
       time_to_assignment: assignee ? rng.int(10, 3_600) : null,
       time_to_admin_reply: replied ? rng.int(30, 86_400) : null,
       time_to_first_close: closed ? updated_at - created_at : null,

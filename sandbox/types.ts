@@ -2,7 +2,7 @@
  * Shapes of the records the sandbox serves, as Intercom API 2.14 returns them.
  *
  * They follow the schemas in `openapi-2.14.yaml` (`contact`, `tag`, `company`, `note`,
- * `conversation_list_item`, `conversation`, `conversation_part`) and the recorded records; fields the
+ * `conversation_list_item`, `conversation`, `conversation_part`) and the quirk records (sandbox/quirk-records.ts); fields the
  * sandbox never fills are left out.
  * @see https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts
  */
@@ -172,7 +172,7 @@ export interface ConversationTag {
   applied_by?: Reference | null;
 }
 
-/** The statistics block; the recorded API sends `null` for metrics that never happened. */
+/** The statistics block; the live API sends `null` for metrics that never happened. */
 export interface ConversationStatistics {
   type: 'conversation_statistics';
   time_to_assignment: number | null;

@@ -14,7 +14,7 @@ import {
   generatedConversationId,
   type ParticipantLookup,
 } from './generate-conversation';
-import { loadRecordedRecords } from './recorded';
+import { quirkRecords } from './quirk-records';
 import type { Company, Contact, Conversation, ConversationSummary, Note, Tag } from './types';
 
 export type { Company, Contact, Conversation, ConversationSummary, Note, Tag } from './types';
@@ -28,22 +28,22 @@ export const DEFAULT_SEED = 1;
 export interface WorkspaceOptions {
   /** PRNG seed; the same seed always gives the same data. Default 1. */
   seed?: number;
-  /** Number of generated contacts, added after the recorded ones. Default 200. */
+  /** Number of generated contacts, added after the quirk records. Default 200. */
   contacts?: number;
-  /** Number of generated conversations, added after the recorded ones. Default 120. */
+  /** Number of generated conversations, added after the quirk records. Default 120. */
   conversations?: number;
-  /** Serve the 3 contacts and 3 conversations of `recorded-records.jsonl` first. Default true. */
-  includeRecorded?: boolean;
+  /** Serve the 3 contacts and 3 conversations of `quirk-records.ts` first. Default true. */
+  includeQuirks?: boolean;
 }
 
 /**
  * A whole Intercom workspace, computed on demand: record `i` is a pure function of `(seed, i)`, so
- * memory stays flat at any size. Indexes are list positions (recorded records first).
+ * memory stays flat at any size. Indexes are list positions (quirk records first).
  */
 export interface Workspace {
-  /** Number of contacts, including recorded ones. */
+  /** Number of contacts, including the quirk records. */
   readonly contactCount: number;
-  /** Number of conversations, including recorded ones. */
+  /** Number of conversations, including the quirk records. */
   readonly conversationCount: number;
   /** Contact `i` exactly as `GET /contacts` lists it (nested lists hold at most 10 items, `has_more` when more). */
   contactAt(i: number): Contact;
@@ -95,23 +95,22 @@ function checkCount(name: string, value: number): number {
  * Build a deterministic workspace.
  *
  * @throws RangeError when a size is negative or not an integer, or an index is out of range.
- * @throws Error when `includeRecorded` is true and `recorded-records.jsonl` cannot be read.
  */
 export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
   const seed = options.seed ?? DEFAULT_SEED;
   const generatedContacts = checkCount('contacts', options.contacts ?? DEFAULT_CONTACTS);
   const generatedConversations = checkCount('conversations', options.conversations ?? DEFAULT_CONVERSATIONS);
-  const recorded = options.includeRecorded === false ? undefined : loadRecordedRecords();
-  const recordedContacts = recorded?.contacts ?? [];
-  const recordedConversations = recorded?.conversations ?? [];
+  const quirks = options.includeQuirks === false ? undefined : quirkRecords();
+  const quirkContacts = quirks?.contacts ?? [];
+  const quirkConversations = quirks?.conversations ?? [];
   const ctx = createContext(seed, {
-    recordedContacts: recordedContacts.length,
-    recordedConversations: recordedConversations.length,
-    contactCount: recordedContacts.length + generatedContacts,
-    conversationCount: recordedConversations.length + generatedConversations,
+    quirkContacts: quirkContacts.length,
+    quirkConversations: quirkConversations.length,
+    contactCount: quirkContacts.length + generatedContacts,
+    conversationCount: quirkConversations.length + generatedConversations,
   });
-  const recordedContactIndex = new Map(recordedContacts.map((c, i) => [c.id, i]));
-  const recordedConversationIndex = new Map(recordedConversations.map((c, j) => [c.id, j]));
+  const quirkContactIndex = new Map(quirkContacts.map((c, i) => [c.id, i]));
+  const quirkConversationIndex = new Map(quirkConversations.map((c, j) => [c.id, j]));
 
   const checkContact = (i: number): void => {
     if (!Number.isInteger(i) || i < 0 || i >= ctx.contactCount) {
@@ -126,16 +125,16 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
 
   const contactAt = (i: number): Contact => {
     checkContact(i);
-    const rec = recordedContacts[i];
+    const rec = quirkContacts[i];
     // Copies, so a caller that edits a record cannot change what the sandbox serves next.
     return rec ? structuredClone(rec) : generateContact(ctx, i);
   };
   const contactIndex = (id: string): number | undefined =>
-    recordedContactIndex.get(id) ?? decodeGeneratedContactId(ctx, id);
+    quirkContactIndex.get(id) ?? decodeGeneratedContactId(ctx, id);
   const lookup: ParticipantLookup = { contactAt };
 
-  // Recorded contacts list their nested items only: those are all the sub-endpoints can return.
-  const recordedTags = (c: Contact): Tag[] =>
+  // Quirk contacts list their nested items only: those are all the sub-endpoints can return.
+  const quirkTags = (c: Contact): Tag[] =>
     c.tags.data.map((t) => ({
       type: 'tag',
       id: t.id,
@@ -152,57 +151,57 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
     contactTags(contactId) {
       const i = contactIndex(contactId);
       if (i === undefined) return [];
-      const rec = recordedContacts[i];
-      return rec ? recordedTags(rec) : generateContactTags(ctx, i);
+      const rec = quirkContacts[i];
+      return rec ? quirkTags(rec) : generateContactTags(ctx, i);
     },
     contactCompanies(contactId) {
       const i = contactIndex(contactId);
-      if (i === undefined || recordedContacts[i]) return [];
+      if (i === undefined || quirkContacts[i]) return [];
       return generateContactCompanies(ctx, i);
     },
     contactNotes(contactId) {
       const i = contactIndex(contactId);
-      if (i === undefined || recordedContacts[i]) return [];
+      if (i === undefined || quirkContacts[i]) return [];
       return generateContactNotes(ctx, i);
     },
     conversationSummaryAt(j) {
       checkConversation(j);
-      const rec = recordedConversations[j];
+      const rec = quirkConversations[j];
       return rec ? structuredClone(rec) : generateConversationSummary(ctx, j, lookup);
     },
     conversationAt(j) {
       checkConversation(j);
-      const rec = recordedConversations[j];
+      const rec = quirkConversations[j];
       if (rec) {
-        const full = recorded?.fullConversations.get(rec.id);
+        const full = quirks?.fullConversations.get(rec.id);
         if (full) return structuredClone(full);
       }
       return generateConversation(ctx, j, lookup);
     },
     conversationIndex(id) {
-      const known = recordedConversationIndex.get(id);
+      const known = quirkConversationIndex.get(id);
       if (known !== undefined) return known;
       if (!/^[1-9]\d*$/.test(id)) return undefined;
       const j = Number(id) - CONVERSATION_ID_BASE;
-      return j >= ctx.recordedConversations && j < ctx.conversationCount && generatedConversationId(j) === id
+      return j >= ctx.quirkConversations && j < ctx.conversationCount && generatedConversationId(j) === id
         ? j
         : undefined;
     },
     allPartsCount(j) {
       checkConversation(j);
-      const rec = recordedConversations[j];
-      if (rec) return recorded?.fullConversations.get(rec.id)?.conversation_parts.total_count ?? 0;
+      const rec = quirkConversations[j];
+      if (rec) return quirks?.fullConversations.get(rec.id)?.conversation_parts.total_count ?? 0;
       return conversationPartsCount(ctx, j);
     },
     searchFields(kind, index) {
       if (kind === 'contact') {
         checkContact(index);
-        const rec = recordedContacts[index];
+        const rec = quirkContacts[index];
         if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
         return { id: generatedContactId(ctx, index), ...contactTimes(ctx, index) };
       }
       checkConversation(index);
-      const rec = recordedConversations[index];
+      const rec = quirkConversations[index];
       if (rec) return { id: rec.id, created_at: rec.created_at, updated_at: rec.updated_at };
       return { id: generatedConversationId(index), ...conversationTimes(ctx, index) };
     },

@@ -52,7 +52,7 @@ export async function writeBenchLake(
     seed: size.seed ?? 7,
     contacts: size.contacts,
     conversations: size.conversations,
-    includeRecorded: false,
+    includeQuirks: false,
   });
   const store = new FolderStore(folder);
   const runId = newRunId();

@@ -25,8 +25,7 @@ const DST_SLACK_S = 3_600;
  *
  * Intercom matches contact dates by calendar day in the workspace's time zone: `>` a timestamp
  * means "from the start of the next day" there, and the exact second is ignored
- * (see /work/shared/intercom/README.md and
- * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts).
+ * (see https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts).
  * Asking for `>` one day and one hour before the start reaches back to a day start at or before
  * the run's start in any time zone, so the zone from `/me` is not needed; the cost is re-fetching
  * contacts changed up to two days before the run.

@@ -12,8 +12,8 @@ import type { LakeStore } from '../../lib/lake/store';
 type Json = Record<string, unknown>;
 
 /**
- * Contacts and conversations shaped like the records in /work/shared/intercom/recorded-records.jsonl
- * (airbyte's recording of a real workspace) and the 2.14 OpenAPI schemas: far-future `signed_up_at`,
+ * Contacts and conversations shaped like the sandbox's quirk records (sandbox/quirk-records.ts, the
+ * oddities a live workspace sends) and the 2.14 OpenAPI schemas: far-future `signed_up_at`,
  * `email: ""`, `name: null`, a `bot` author, numeric-string conversation ids, nested list wrappers.
  */
 

@@ -1,26 +1,23 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
-
-/** Intercom's official OpenAPI description of API 2.14, beside the project (never copied into it). */
-export const OPENAPI_PATH = path.resolve(__dirname, '../../../shared/intercom/openapi-2.14.yaml');
+import { SCHEMAS_FIXTURE_PATH, type SchemaSubset } from '../../scripts/openapi-subset';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type SchemaObject = { [key: string]: Json };
 
 /**
- * Places where the official schema rejects what the live API really sends, as the recorded records
- * (`recorded-records.jsonl`, from a real workspace) show. Each entry relaxes exactly one property and
- * says why; the data is never bent to fit the spec.
+ * Places where the official schema rejects what the live API really sends, as records recorded from
+ * a real workspace show; the sandbox's quirk records (sandbox/quirk-records.ts) carry the same
+ * values, so each deviation is shown by a record the repository holds. Each entry relaxes exactly
+ * one property and says why; the data is never bent to fit the spec.
  */
 export const SPEC_DEVIATIONS: readonly { pointer: string; patch: SchemaObject; reason: string }[] = [
   ...['contact_tags', 'contact_notes', 'contact_companies', 'addressable_list', 'company_data'].map(
     (name) => ({
       pointer: `${name}/properties/url`,
       patch: { type: 'string', format: 'uri-reference' },
-      reason: `Recorded contacts carry relative URLs such as "/contacts/<id>/tags", which format "uri" rejects.`,
+      reason: `The live API sends relative URLs such as "/contacts/<id>/tags" (as the quirk contacts do), which format "uri" rejects.`,
     }),
   ),
   {
@@ -32,7 +29,7 @@ export const SPEC_DEVIATIONS: readonly { pointer: string; patch: SchemaObject; r
     pointer: 'conversation_part_author/properties/email',
     patch: { type: 'string', anyOf: [{ format: 'email' }, { maxLength: 0 }] },
     reason:
-      'Recorded conversation 1 has a lead author with email "" (format "email" rejects the empty string).',
+      'The live API sends a lead author with email "" (quirk conversation 1 does; format "email" rejects the empty string).',
   },
   ...[
     'time_to_assignment',
@@ -52,18 +49,19 @@ export const SPEC_DEVIATIONS: readonly { pointer: string; patch: SchemaObject; r
   ].map((field) => ({
     pointer: `conversation_statistics/properties/${field}`,
     patch: { type: 'integer', nullable: true },
-    reason: 'Recorded conversations send null for statistics that never happened; the spec says integer.',
+    reason:
+      'The live API sends null for statistics that never happened (as the quirk conversations do); the spec says integer.',
   })),
   {
     pointer: 'conversation_statistics/properties/last_closed_by_id',
     patch: { type: 'string', nullable: true },
-    reason: 'Recorded conversations send last_closed_by_id: null.',
+    reason: 'The live API sends last_closed_by_id: null (as the quirk conversations do).',
   },
   {
     pointer: 'contact/properties/email',
     patch: { type: 'string', nullable: true },
     reason:
-      'Leads without an email come back with email null (the sandbox brief requires such contacts); the spec says string. Not in the recorded records, which only show "".',
+      'Leads without an email come back with email null (the sandbox brief requires such contacts); the spec says string. Not in the quirk records, which only show "" as records from a live workspace do.',
   },
 ];
 
@@ -119,34 +117,34 @@ export interface OpenApiValidator {
   responseSchemaName(pathName: string, method: string, status: string): string;
 }
 
-const cached = new Map<boolean, OpenApiValidator>();
+const cached = new Map<string, OpenApiValidator>();
 
-interface OpenApiSpec {
-  paths: Record<
-    string,
-    Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Json }> }> }>
-  >;
-  components: { schemas: Record<string, Json> };
-}
+let parsedSpec: SchemaSubset | undefined;
 
-let parsedSpec: OpenApiSpec | undefined;
-
-/** The spec as parsed YAML, read once for both validators (it is 0.9 MB; each validator clones what it patches). */
-function readSpec(): OpenApiSpec {
-  parsedSpec ??= parse(readFileSync(OPENAPI_PATH, 'utf8')) as OpenApiSpec;
+/** The committed schemas, read once for both validators (each validator clones what it patches). */
+function readSpec(): SchemaSubset {
+  parsedSpec ??= JSON.parse(readFileSync(SCHEMAS_FIXTURE_PATH, 'utf8')) as SchemaSubset;
   return parsedSpec;
 }
 
 /**
- * Load `openapi-2.14.yaml` once, convert it for ajv (nullable, `$ref`s to `#/components/schemas`),
- * apply `SPEC_DEVIATIONS` (unless `withDeviations` is false), and compile schemas on first use.
+ * Load the committed subset of `openapi-2.14.yaml` (tests/fixtures/intercom, written by
+ * `npm run intercom:schemas`) once, convert it for ajv (nullable, `$ref`s to
+ * `#/components/schemas`), apply `SPEC_DEVIATIONS` (unless `withDeviations` is false; all but the
+ * one at pointer `without` when given), and compile schemas on first use.
  */
-export function loadOpenApiValidator({ withDeviations = true } = {}): OpenApiValidator {
-  const existing = cached.get(withDeviations);
+export function loadOpenApiValidator({
+  withDeviations = true,
+  without,
+}: { withDeviations?: boolean; without?: string } = {}): OpenApiValidator {
+  const key = `${withDeviations}/${without ?? ''}`;
+  const existing = cached.get(key);
   if (existing) return existing;
+  if (without !== undefined && !SPEC_DEVIATIONS.some((d) => d.pointer === without))
+    throw new Error(`No spec deviation has pointer ${without}.`);
   const spec = readSpec();
-  const schemas = structuredClone(spec.components.schemas) as Record<string, SchemaObject>;
-  for (const deviation of withDeviations ? SPEC_DEVIATIONS : []) {
+  const schemas = structuredClone(spec.schemas) as Record<string, SchemaObject>;
+  for (const deviation of withDeviations ? SPEC_DEVIATIONS.filter((d) => d.pointer !== without) : []) {
     const [name, ...rest] = deviation.pointer.split('/');
     let target: SchemaObject | undefined = name ? schemas[name] : undefined;
     const last = rest.pop();
@@ -170,21 +168,25 @@ export function loadOpenApiValidator({ withDeviations = true } = {}): OpenApiVal
     errors(name, value) {
       let validate = compiled.get(name);
       if (!validate) {
-        if (!(name in definitions)) throw new Error(`The spec has no component schema "${name}".`);
+        if (!(name in definitions))
+          throw new Error(
+            `The committed schemas have no component schema "${name}"; add an endpoint that returns it to SUBSET_ENDPOINTS (scripts/openapi-subset.ts) and run npm run intercom:schemas.`,
+          );
         validate = ajv.compile({ $ref: `intercom#/definitions/${name}` });
         compiled.set(name, validate);
       }
       return validate(value) ? [] : [...(validate.errors ?? [])];
     },
     responseSchemaName(pathName, method, status) {
-      const schema =
-        spec.paths[pathName]?.[method]?.responses?.[status]?.content?.['application/json']?.schema;
+      const schema = spec.paths[pathName]?.[method]?.[status];
       const ref = schema && typeof schema === 'object' && !Array.isArray(schema) ? schema.$ref : undefined;
       if (typeof ref !== 'string')
-        throw new Error(`${method.toUpperCase()} ${pathName} ${status} has no $ref schema.`);
+        throw new Error(
+          `${method.toUpperCase()} ${pathName} ${status} has no $ref schema in the committed subset (see SUBSET_ENDPOINTS in scripts/openapi-subset.ts).`,
+        );
       return ref.replace('#/components/schemas/', '');
     },
   };
-  cached.set(withDeviations, validator);
+  cached.set(key, validator);
   return validator;
 }

@@ -21,7 +21,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 8);
 const NESTED = ['tags', 'companies', 'notes'] as const;
 
-// Realistic starting points: the recorded records (3 each) and the sandbox's generated ones.
+// Realistic starting points: the quirk records (3 each, sandbox/quirk-records.ts) and the sandbox's generated ones.
 const BASE = createWorkspace({ seed: 7, contacts: 5, conversations: 5 });
 const baseContact = (i: number): ArrayContact => {
   const contact = BASE.contactAt(i) as unknown as JsonRecord;

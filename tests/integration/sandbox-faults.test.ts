@@ -7,7 +7,7 @@ async function get(sandbox: Sandbox, path: string): Promise<Response> {
 describe('sandbox fault injection', () => {
   let sandbox: Sandbox;
   beforeEach(async () => {
-    sandbox = await startSandbox({ seed: 9, contacts: 30, conversations: 10, includeRecorded: false });
+    sandbox = await startSandbox({ seed: 9, contacts: 30, conversations: 10, includeQuirks: false });
   });
   afterEach(async () => {
     await sandbox.close();

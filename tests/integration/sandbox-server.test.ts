@@ -1,6 +1,6 @@
 import { EDGE_CONTACTS } from '../../sandbox/generate-contact';
 import { EDGE_CONVERSATIONS } from '../../sandbox/generate-conversation';
-import { loadRecordedRecords } from '../../sandbox/recorded';
+import { quirkRecords } from '../../sandbox/quirk-records';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -94,24 +94,24 @@ describe('sandbox server', () => {
     });
   });
 
-  it('serves the recorded contacts and conversations first and field-for-field', async () => {
-    const recorded = loadRecordedRecords();
+  it('serves the quirk contacts and conversations first and field-for-field', async () => {
+    const quirks = quirkRecords();
     const contacts = await call(sandbox, '/contacts?per_page=3');
-    expect(contacts.body.data).toEqual(recorded.contacts);
+    expect(contacts.body.data).toEqual(quirks.contacts);
     const conversations = await call(sandbox, '/conversations?per_page=3');
-    expect(conversations.body.conversations).toEqual(recorded.conversations);
+    expect(conversations.body.conversations).toEqual(quirks.conversations);
     const one = await call(sandbox, '/conversations/1');
     const { conversation_parts: parts, ...rest } = one.body;
-    expect(rest).toEqual(recorded.conversations[0]);
+    expect(rest).toEqual(quirks.conversations[0]);
     expect(parts.type).toBe('conversation_part.list');
     expect(parts.total_count).toBe(3);
     expect(parts.conversation_parts.map((p: Json) => p.id)).toEqual([
-      '7288120839',
-      '7288121348',
-      '7288121392',
+      '8310045512',
+      '8310046027',
+      '8310046090',
     ]);
     expect(parts.conversation_parts.every((p: Json) => !('conversation_id' in p))).toBe(true);
-    expect((await call(sandbox, '/conversations/60')).body.conversation_parts.conversation_parts).toEqual([]);
+    expect((await call(sandbox, '/conversations/47')).body.conversation_parts.conversation_parts).toEqual([]);
   });
 
   it('returns only the 500 most recent parts and counts all of them in statistics', async () => {
@@ -304,7 +304,7 @@ describe('sandbox rate limit and token', () => {
     const sandbox = await startSandbox({
       contacts: 3,
       conversations: 1,
-      includeRecorded: false,
+      includeQuirks: false,
       rateLimitPerWindow: 3,
       // An hour-long window, so the five calls cannot straddle a window boundary.
       windowMs: 3_600_000,
@@ -332,7 +332,7 @@ describe('sandbox rate limit and token', () => {
   });
 
   it('sends a large limit in the headers when no limit is set', async () => {
-    const sandbox = await startSandbox({ contacts: 1, conversations: 1, includeRecorded: false });
+    const sandbox = await startSandbox({ contacts: 1, conversations: 1, includeQuirks: false });
     try {
       const res = await call(sandbox, '/contacts');
       expect(Number(res.headers.get('x-ratelimit-limit'))).toBeGreaterThanOrEqual(100_000);
@@ -343,7 +343,7 @@ describe('sandbox rate limit and token', () => {
   });
 
   it('answers 401 to every request after revokeToken', async () => {
-    const sandbox = await startSandbox({ contacts: 5, conversations: 1, includeRecorded: false });
+    const sandbox = await startSandbox({ contacts: 5, conversations: 1, includeQuirks: false });
     try {
       expect((await call(sandbox, '/contacts')).status).toBe(200);
       sandbox.revokeToken();

@@ -17,8 +17,8 @@ import { expectedContacts, expectedConversations } from '../helpers/expected';
 type Json = Record<string, unknown>;
 type Row = mysql.RowDataPacket;
 
-/** The three recorded contacts and conversations come first in the sandbox's lists. */
-const RECORDED = 3;
+/** The three quirk contacts and conversations (sandbox/quirk-records.ts) come first in the sandbox's lists. */
+const QUIRKS = 3;
 
 describe('sandbox -> extract -> lake -> load -> warehouse', () => {
   let sandbox: Sandbox;
@@ -88,7 +88,7 @@ describe('sandbox -> extract -> lake -> load -> warehouse', () => {
 
   it('keeps emoji, nulls, empty emails and far-future dates in the typed columns', async () => {
     const contactAt = (offset: number): Json =>
-      sandbox.workspace.contactAt(RECORDED + offset) as unknown as Json;
+      sandbox.workspace.contactAt(QUIRKS + offset) as unknown as Json;
 
     const lead = contactAt(EDGE_CONTACTS.nullEverythingLead);
     const [leadRow] = await rows('SELECT role, email, name, phone FROM users WHERE id = ?', [lead.id]);
@@ -112,7 +112,7 @@ describe('sandbox -> extract -> lake -> load -> warehouse', () => {
 
   it('marks the conversations whose parts Intercom cut at 500 as incomplete', async () => {
     const idAt = (offset: number): string =>
-      String(sandbox.workspace.conversationSummaryAt(RECORDED + offset).id);
+      String(sandbox.workspace.conversationSummaryAt(QUIRKS + offset).id);
     const check = async (offset: number, count: number, complete: number): Promise<void> => {
       const [row] = await rows('SELECT parts_count, parts_complete FROM conversation WHERE id = ?', [
         idAt(offset),

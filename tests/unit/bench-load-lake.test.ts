@@ -22,7 +22,7 @@ describe('writeBenchLake', () => {
   it('writes byte for byte the data files the extract writes from a sandbox of the same seed and size', async () => {
     const size = { contacts: 240, conversations: 60 };
     const extracted = path.join(dir, 'extracted');
-    const sandbox = await startSandbox({ seed: MEMORY_SEED, ...size, includeRecorded: false });
+    const sandbox = await startSandbox({ seed: MEMORY_SEED, ...size, includeQuirks: false });
     const run = await runMeasured('tasks/extract/main.ts', {
       INTERCOM_API_URL: sandbox.url,
       INTERCOM_ACCESS_TOKEN: sandbox.token,

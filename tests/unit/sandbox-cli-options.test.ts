@@ -7,7 +7,7 @@ describe('parseSandboxArgs', () => {
     expect(help).toBe(false);
     expect(options).toMatchObject({
       port: 4010,
-      includeRecorded: true,
+      includeQuirks: true,
       latencyMs: 0,
       rateLimitPerWindow: null,
     });
@@ -26,7 +26,7 @@ describe('parseSandboxArgs', () => {
         '900',
         '--fault-5xx',
         '0.02',
-        '--no-recorded',
+        '--no-quirks',
       ],
       {
         SANDBOX_CONTACTS: '5',
@@ -38,7 +38,7 @@ describe('parseSandboxArgs', () => {
     expect(options).toMatchObject({
       contacts: 1000,
       seed: 7,
-      includeRecorded: false,
+      includeQuirks: false,
       rateLimitPerWindow: 1666,
       latencyMs: { medianMs: 80, slowTailMs: 900 },
       faults: { rate5xx: 0.02, malformedEvery: 10, repeatAcrossPages: true },

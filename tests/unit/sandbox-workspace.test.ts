@@ -11,13 +11,13 @@ describe('createWorkspace', () => {
     expect(a.contactAt(50)).not.toEqual(c.contactAt(50));
   });
 
-  it('counts the recorded records in and lists them first', () => {
+  it('counts the quirk records in and lists them first', () => {
     const ws = createWorkspace({ contacts: 10, conversations: 4 });
     expect(ws.contactCount).toBe(13);
     expect(ws.conversationCount).toBe(7);
-    expect(ws.contactAt(0).id).toBe('63ea41aaeddb9b627ce9b882');
+    expect(ws.contactAt(0).id).toBe('65f1c0de0a1b2c3d4e5f6071');
     expect(ws.conversationSummaryAt(0).id).toBe('1');
-    const without = createWorkspace({ contacts: 10, conversations: 4, includeRecorded: false });
+    const without = createWorkspace({ contacts: 10, conversations: 4, includeQuirks: false });
     expect(without.contactCount).toBe(10);
     expect(without.conversationSummaryAt(0).id).toMatch(/^\d+$/);
   });
@@ -35,7 +35,7 @@ describe('createWorkspace', () => {
   });
 
   it('has the edge cases at fixed indexes even in a small workspace', () => {
-    const ws = createWorkspace({ contacts: 10, conversations: 10, includeRecorded: false });
+    const ws = createWorkspace({ contacts: 10, conversations: 10, includeQuirks: false });
     const lead = ws.contactAt(EDGE_CONTACTS.nullEverythingLead);
     expect(lead).toMatchObject({ role: 'lead', email: null, name: null, phone: null });
     const emoji = ws.contactAt(EDGE_CONTACTS.emptyEmailEmojiName);
@@ -51,7 +51,7 @@ describe('createWorkspace', () => {
   });
 
   it('produces users and leads, and realistic variety over a few hundred contacts', () => {
-    const ws = createWorkspace({ contacts: 300, includeRecorded: false });
+    const ws = createWorkspace({ contacts: 300, includeQuirks: false });
     const contacts = Array.from({ length: ws.contactCount }, (_, i) => ws.contactAt(i));
     expect(new Set(contacts.map((c) => c.role))).toEqual(new Set(['user', 'lead']));
     expect(contacts.some((c) => c.phone === null)).toBe(true);
@@ -62,7 +62,7 @@ describe('createWorkspace', () => {
 
   it('serves contact i of a 1,000,000-contact workspace without building the others', () => {
     const before = process.memoryUsage().heapUsed;
-    const ws = createWorkspace({ contacts: 1_000_000, conversations: 1_000_000, includeRecorded: false });
+    const ws = createWorkspace({ contacts: 1_000_000, conversations: 1_000_000, includeQuirks: false });
     const last = ws.contactAt(999_999);
     expect(ws.contactIndex(last.id)).toBe(999_999);
     expect(ws.conversationIndex(ws.conversationSummaryAt(999_999).id)).toBe(999_999);

@@ -1,39 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { DataError } from '../../lib/errors';
 import { mapConversation } from '../../lib/warehouse/map-conversation';
+import { quirkRecords } from '../../sandbox/quirk-records';
 import { fixtureConversation } from '../helpers/fixture-lake';
 
-const recorded = readFileSync('/work/shared/intercom/recorded-records.jsonl', 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as { stream: string; data: Record<string, unknown> });
-
-/** Recorded conversation "1" with its recorded parts nested as GET /conversations/{id} returns them. */
-function recordedConversation(): Record<string, unknown> {
-  const conversation = structuredClone(recorded.find((r) => r.stream === 'conversations')!.data);
-  const parts = recorded
-    .filter((r) => r.stream === 'conversation_parts')
-    .map((r) => {
-      // The recording tool added conversation_id; the API does not nest it.
-      const { conversation_id: _ignored, ...part } = r.data;
-      return part;
-    });
-  conversation.conversation_parts = {
-    type: 'conversation_part.list',
-    conversation_parts: parts,
-    total_count: 3,
-  };
-  return conversation;
+/** Quirk conversation "1" with its parts, as GET /conversations/{id} returns it. */
+function quirkConversation(): Record<string, unknown> {
+  return quirkRecords().fullConversations.get('1') as unknown as Record<string, unknown>;
 }
 
 describe('mapConversation', () => {
-  it('maps the recorded conversation, its parts and its contact', () => {
-    const record = recordedConversation();
+  it('maps the quirk conversation, its parts and its contact', () => {
+    const record = quirkConversation();
     const { conversation, parts, contacts } = mapConversation(record);
     expect(conversation).toMatchObject({
       id: '1',
-      createdAt: '2020-12-09 22:34:03',
-      updatedAt: '2021-07-15 10:57:53',
+      createdAt: '2020-11-03 09:00:00',
+      updatedAt: '2021-06-15 10:15:03',
       waitingSince: null,
       state: 'open',
       open: true,
@@ -44,28 +26,28 @@ describe('mapConversation', () => {
       sourceType: 'conversation',
       sourceDeliveredAs: 'customer_initiated',
       sourceSubject: '',
-      sourceBody: '<p>hey there</p>',
+      sourceBody: '<p>hello, anyone here?</p>',
       sourceAuthorType: 'lead',
-      sourceAuthorId: '5fd150d50697b6d0bbc4a2c2',
+      sourceAuthorId: '5fa1b2c3d4e5f60718293a4b',
       sourceAuthorName: null,
       sourceAuthorEmail: '',
-      timeToAdminReply: 4317957,
-      firstAdminReplyAt: '2021-07-07 10:35:31',
+      timeToAdminReply: 5184321,
+      firstAdminReplyAt: '2021-05-23 06:30:00',
       countConversationParts: 7,
       rating: null,
       partsCount: 3,
     });
     expect(JSON.parse(conversation.raw as string)).toEqual(record);
     expect(parts.map((p) => [p.id, p.conversationId, p.position, p.authorType])).toEqual([
-      ['7288120839', '1', 0, 'user'],
-      ['7288121348', '1', 1, 'bot'],
-      ['7288121392', '1', 2, 'bot'],
+      ['8310045512', '1', 0, 'user'],
+      ['8310046027', '1', 1, 'bot'],
+      ['8310046090', '1', 2, 'bot'],
     ]);
     expect(parts[1]).toMatchObject({
       authorName: 'Operator',
-      body: '<p>Airbyte [DEV] will reply as soon as they can.</p>',
+      body: '<p>The team usually replies in a few hours.</p>',
     });
-    expect(contacts).toEqual([{ conversationId: '1', contactId: '5fd150d50697b6d0bbc4a2c2' }]);
+    expect(contacts).toEqual([{ conversationId: '1', contactId: '5fa1b2c3d4e5f60718293a4b' }]);
   });
 
   it('marks a conversation truncated at 500 parts as incomplete', () => {

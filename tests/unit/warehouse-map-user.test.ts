@@ -1,31 +1,26 @@
-import { readFileSync } from 'node:fs';
 import { DataError } from '../../lib/errors';
 import { mapUser } from '../../lib/warehouse/map-user';
+import { quirkRecords } from '../../sandbox/quirk-records';
 import { fixtureContact } from '../helpers/fixture-lake';
 
-const recorded = readFileSync('/work/shared/intercom/recorded-records.jsonl', 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as { stream: string; data: Record<string, unknown> });
-
 describe('mapUser', () => {
-  it('maps a recorded contact field for field, far-future signed_up_at included', () => {
-    const contact = recorded.find((r) => r.stream === 'contacts')!.data;
+  it('maps a quirk contact field for field, far-future signed_up_at included', () => {
+    const contact = quirkRecords().contacts[0]!;
     const row = mapUser(contact);
     expect(row).toMatchObject({
-      id: '63ea41aaeddb9b627ce9b882',
-      externalId: '20033080',
+      id: '65f1c0de0a1b2c3d4e5f6071',
+      externalId: '31000417',
       role: 'user',
-      email: 'user20.sample@gmail.com',
-      name: 'User33080',
+      email: 'quirk.sample@example.com',
+      name: 'User00417',
       phone: null,
       ownerId: null,
-      createdAt: '2023-02-13 13:56:59',
-      updatedAt: '2023-02-13 13:56:59',
-      signedUpAt: '2043-10-11 00:00:00',
+      createdAt: '2024-03-13 12:00:00',
+      updatedAt: '2024-03-13 12:00:00',
+      signedUpAt: '2043-03-01 00:00:00',
       lastSeenAt: null,
     });
-    expect(JSON.parse(row.tags as string)).toEqual([{ id: '7800292', type: 'tag', url: '/tags/7800292' }]);
+    expect(JSON.parse(row.tags as string)).toEqual([{ id: '9100417', type: 'tag', url: '/tags/9100417' }]);
     expect(JSON.parse(row.companies as string)).toEqual([]);
     expect(JSON.parse(row.location as string)).toEqual({
       type: 'location',
