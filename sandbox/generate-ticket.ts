@@ -191,8 +191,14 @@ function ticketType(ctx: WorkspaceContext, typeIndex: number): TicketType {
 }
 
 function contactAuthor(contact: Contact): TicketPartAuthor {
-  // Leads appear as "user" (the spec's author types have no "lead"); a missing email is "", as on conversation parts.
-  return { type: 'user', id: contact.id, name: contact.name, email: contact.email ?? '' };
+  // Leads appear as "user" (the spec's author types have no "lead"). Without an email the field is
+  // left out: the spec makes it optional and says format "email", and no recorded ticket shows more.
+  return {
+    type: 'user',
+    id: contact.id,
+    name: contact.name,
+    ...(contact.email ? { email: contact.email } : {}),
+  };
 }
 
 /** Ticket `j` as `POST /tickets/search` lists it and `GET /tickets/{id}` returns it: every part included. */

@@ -374,7 +374,8 @@ export interface TicketPartAuthor {
   type: 'admin' | 'bot' | 'team' | 'user';
   id: string;
   name: string | null;
-  email: string;
+  /** Absent for a contact without an email. */
+  email?: string;
 }
 
 /** One message or event of a ticket (`ticket_part` in the spec). */
