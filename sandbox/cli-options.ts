@@ -9,6 +9,15 @@ const FLAGS = {
   seed: { type: 'string' },
   contacts: { type: 'string' },
   conversations: { type: 'string' },
+  admins: { type: 'string' },
+  teams: { type: 'string' },
+  tags: { type: 'string' },
+  companies: { type: 'string' },
+  segments: { type: 'string' },
+  tickets: { type: 'string' },
+  'scroll-idle-ms': { type: 'string' },
+  'scroll-page-size': { type: 'string' },
+  'fault-scroll-500-after': { type: 'string' },
   'no-quirks': { type: 'boolean' },
   token: { type: 'string' },
   'latency-ms': { type: 'string' },
@@ -31,13 +40,18 @@ export const SANDBOX_USAGE = `Usage: npm run sandbox -- [flags]   (each flag als
   --port N                  listen port (default 4010; 0 = random)      --host H (default 127.0.0.1)
   --seed N                  data seed (default 1)
   --contacts N              generated contacts (default 200)            --conversations N (default 120)
+  --admins N (default 8, at least 1)   --teams N (default 4)   --tags N (default 40)
+  --companies N (default 60)           --segments N (default 6)   --tickets N (default 40)
+  --scroll-idle-ms N        a company scroll unused this long expires (default 60000)
+  --scroll-page-size N      companies per scroll page (default 50)
   --no-quirks               leave out the 3+3 quirk records (sandbox/quirk-records.ts)
   --token T                 accepted bearer token (default: random, printed)
   --latency-ms N            median latency per answer (default 0)
   --latency-tail-ms N       latency of the slow tail                    --latency-tail-fraction F (default 0.01)
   --rate-limit N            calls per window (default none; Intercom: 1666)   --window-ms N (default 10000)
   --fault-429 F  --fault-5xx F  --fault-reset F  --fault-slow F  --slow-ms N
-  --malformed-every N       every Nth list page gets a truncated body   --repeat-across-pages`;
+  --malformed-every N       every Nth list page gets a truncated body   --repeat-across-pages
+  --fault-scroll-500-after N  the first company scroll that served N pages gets a 500 and must restart`;
 
 function envName(flag: string): string {
   return `SANDBOX_${flag.replace(/-/g, '_').toUpperCase()}`;
@@ -92,6 +106,14 @@ export function parseSandboxArgs(
     seed: num('seed', { max: 0xffffffff }),
     contacts: num('contacts'),
     conversations: num('conversations'),
+    admins: num('admins', { min: 1 }),
+    teams: num('teams'),
+    tags: num('tags'),
+    companies: num('companies'),
+    segments: num('segments'),
+    tickets: num('tickets'),
+    scrollIdleMs: num('scroll-idle-ms', { min: 1 }),
+    scrollPageSize: num('scroll-page-size', { min: 1 }),
     includeQuirks: !flag('no-quirks'),
     token: typeof token === 'string' && token ? token : undefined,
     latencyMs:
@@ -108,6 +130,7 @@ export function parseSandboxArgs(
       slowMs: num('slow-ms'),
       malformedEvery: num('malformed-every'),
       repeatAcrossPages: flag('repeat-across-pages'),
+      scrollFailAfterPages: num('fault-scroll-500-after'),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,6 +10,24 @@ export const STREAM = {
   conversationShape: 6,
   part: 7,
   workspace: 8,
+  admin: 9,
+  team: 10,
+  company: 11,
+  tag: 12,
+  segment: 13,
+  ticket: 14,
+  ticketShape: 15,
+  ticketPart: 16,
+} as const;
+
+/**
+ * The admin `GET /me` describes and admin 0 of `GET /admins`: the workspace owner. Its id is the
+ * admin of the quirk conversations, so they link to a listed admin.
+ */
+export const OWNER_ADMIN = {
+  id: '6170021',
+  name: 'Sandbox Admin',
+  email: 'sandbox-admin@example.com',
 } as const;
 
 /** 2020-09-13: generated records start here, so no timestamp is ever 0 or negative. */
@@ -38,13 +56,17 @@ export interface WorkspaceContext {
   quirkConversations: number;
   contactCount: number;
   conversationCount: number;
+  /** Sizes of the other streams; each record is computed from its index like contacts are. */
+  adminCount: number;
+  teamCount: number;
+  tagCount: number;
+  companyCount: number;
+  segmentCount: number;
+  ticketCount: number;
   workspaceId: string;
   /** First 8 hex digits of every generated contact id (like a Mongo ObjectId's time part). */
   idPrefix: string;
-  admins: readonly Teammate[];
   bot: Teammate;
-  tagIds: readonly string[];
-  companyIds: readonly string[];
 }
 
 /** Build the per-workspace constants from the seed. */
@@ -52,19 +74,20 @@ export function createContext(
   seed: number,
   counts: Pick<
     WorkspaceContext,
-    'quirkContacts' | 'quirkConversations' | 'contactCount' | 'conversationCount'
+    | 'quirkContacts'
+    | 'quirkConversations'
+    | 'contactCount'
+    | 'conversationCount'
+    | 'adminCount'
+    | 'teamCount'
+    | 'tagCount'
+    | 'companyCount'
+    | 'segmentCount'
+    | 'ticketCount'
   >,
 ): WorkspaceContext {
   const rng = new Rng(hash32(seed, STREAM.workspace));
   const workspaceId = rng.hex(8).replace(/[0-3]/g, (d) => 'wxyz'[Number(d)] ?? d);
-  const admins: Teammate[] = ['Ciarán Lee', 'Mai Nguyễn', 'Jonas Müller', 'Ada Okafor', 'Support Team'].map(
-    (name, n) => ({
-      type: 'admin',
-      id: String(4_423_000 + n * 17 + rng.int(0, 16)),
-      name,
-      email: `admin${n + 1}@example.com`,
-    }),
-  );
   const bot: Teammate = {
     type: 'bot',
     id: String(4_423_434),
@@ -76,14 +99,7 @@ export function createContext(
     ...counts,
     workspaceId,
     idPrefix: (0x60000000 + (hash32(seed, STREAM.workspace, 1) % 0x0fffffff)).toString(16),
-    admins,
     bot,
-    tagIds: Array.from({ length: 40 }, (_, n) => String(7_800_000 + n * 13)),
-    companyIds: Array.from(
-      { length: 60 },
-      (_, n) =>
-        `6${hash32(seed, 77, n).toString(16).padStart(8, '0')}c0ffee${n.toString(16).padStart(9, '0')}`,
-    ),
   };
 }
 

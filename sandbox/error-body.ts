@@ -23,3 +23,16 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
 export function rateLimitMessage(limit: number, windowMs: number): string {
   return `Exceeded rate limit of ${limit} in ${Math.max(1, Math.round(windowMs / 1000))}_seconds`;
 }
+
+/** A request the sandbox refuses: the server answers `status` with Intercom's error envelope. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}

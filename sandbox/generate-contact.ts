@@ -1,7 +1,10 @@
 import { BASE_TIME, CONTACT_SPACING_S, STREAM, generatedContactId, type WorkspaceContext } from './context';
+import { pickAdmin, teammateAt } from './generate-admin';
+import { companyId, generateCompany, usableCompany, usableCompanyCount } from './generate-company';
+import { tagId, tagName, usableTag, usableTagCount } from './generate-tag';
 import { hash32, rngFor, type Rng } from './prng';
 import type { Company, Contact, NestedList, Note, Tag } from './types';
-import { BROWSERS, COMPANY_NAMES, FIRST_NAMES, LAST_NAMES, PLACES, TAG_NAMES } from './vocabulary';
+import { BROWSERS, FIRST_NAMES, LAST_NAMES, PLACES } from './vocabulary';
 
 /**
  * Edge cases at fixed offsets after the quirk contacts, so that even a small workspace has them:
@@ -49,30 +52,47 @@ export function contactRole(ctx: WorkspaceContext, i: number): 'user' | 'lead' {
   return hash32(ctx.seed, STREAM.contactRole, i) % 4 === 0 ? 'lead' : 'user';
 }
 
-/** How many tags, companies and notes generated contact `i` has in total. */
+/**
+ * How many tags, companies and notes generated contact `i` has in total; never more tags or
+ * companies than the workspace has, so a contact carries each at most once.
+ */
 export function contactListSizes(
   ctx: WorkspaceContext,
   i: number,
 ): { tags: number; companies: number; notes: number } {
   const g = i - ctx.quirkContacts;
-  if (g === EDGE_CONTACTS.moreThanTen) return { tags: 25, companies: 12, notes: 11 };
-  if (g === EDGE_CONTACTS.exactlyTen) return { tags: 10, companies: 10, notes: 10 };
-  const rng = rngFor(ctx.seed, STREAM.contactLists, i);
+  const wanted = (): { tags: number; companies: number; notes: number } => {
+    if (g === EDGE_CONTACTS.moreThanTen) return { tags: 25, companies: 12, notes: 11 };
+    if (g === EDGE_CONTACTS.exactlyTen) return { tags: 10, companies: 10, notes: 10 };
+    const rng = rngFor(ctx.seed, STREAM.contactLists, i);
+    return {
+      tags: rng.chance(0.04) ? rng.int(11, 30) : rng.int(0, 3),
+      companies: rng.chance(0.02) ? rng.int(11, 15) : rng.int(0, 2),
+      notes: rng.chance(0.02) ? rng.int(11, 20) : rng.int(0, 2),
+    };
+  };
+  const sizes = wanted();
   return {
-    tags: rng.chance(0.04) ? rng.int(11, 30) : rng.int(0, 3),
-    companies: rng.chance(0.02) ? rng.int(11, 15) : rng.int(0, 2),
-    notes: rng.chance(0.02) ? rng.int(11, 20) : rng.int(0, 2),
+    tags: Math.min(sizes.tags, usableTagCount(ctx)),
+    companies: Math.min(sizes.companies, usableCompanyCount(ctx)),
+    notes: sizes.notes,
   };
 }
 
+/** Tag indexes of contact `i`: consecutive workspace tags, leaving out the tag on nothing. */
 function tagIndexes(ctx: WorkspaceContext, i: number, count: number): number[] {
-  const start = hash32(ctx.seed, STREAM.contactLists, i, 1) % ctx.tagIds.length;
-  return Array.from({ length: count }, (_, k) => (start + k) % ctx.tagIds.length);
+  const usable = usableTagCount(ctx);
+  if (usable === 0) return [];
+  const start = hash32(ctx.seed, STREAM.contactLists, i, 1) % usable;
+  return Array.from({ length: count }, (_, k) => usableTag(ctx, (start + k) % usable));
 }
 
+/** Company indexes of contact `i`: consecutive workspace companies, leaving out the company without contacts. */
 function companyIndexes(ctx: WorkspaceContext, i: number, count: number): number[] {
-  const start = hash32(ctx.seed, STREAM.contactLists, i, 2) % ctx.companyIds.length;
-  return Array.from({ length: count }, (_, k) => (start + k) % ctx.companyIds.length);
+  const usable = usableCompanyCount(ctx);
+  if (usable === 0) return [];
+  const start = hash32(ctx.seed, STREAM.contactLists, i, 2) % usable;
+  return Array.from({ length: count }, (_, k) => usableCompany(ctx, (start + k) % usable));
 }
 
 function noteId(i: number, k: number): string {
@@ -95,49 +115,23 @@ function nested(
   };
 }
 
-function tagName(n: number): string {
-  return `${TAG_NAMES[n % TAG_NAMES.length] ?? 'tag'}${n >= TAG_NAMES.length ? `-${Math.floor(n / TAG_NAMES.length)}` : ''}`;
-}
-
 /** Every tag of generated contact `i`, as `GET /contacts/{id}/tags` returns them. */
 export function generateContactTags(ctx: WorkspaceContext, i: number): Tag[] {
   const { tags } = contactListSizes(ctx, i);
   const { created_at } = contactTimes(ctx, i);
   return tagIndexes(ctx, i, tags).map((n, k) => ({
     type: 'tag',
-    id: ctx.tagIds[n] ?? String(n),
+    id: tagId(n),
     name: tagName(n),
     applied_at: created_at + k * 3_600,
-    applied_by: { type: 'admin', id: ctx.admins[n % ctx.admins.length]?.id ?? null },
+    applied_by: { type: 'admin', id: teammateAt(ctx, n % ctx.adminCount).id },
   }));
 }
 
-/** Every company of generated contact `i`, as `GET /contacts/{id}/companies` returns them. */
+/** Every company of generated contact `i`, as `GET /contacts/{id}/companies` returns them: workspace companies. */
 export function generateContactCompanies(ctx: WorkspaceContext, i: number): Company[] {
   const { companies } = contactListSizes(ctx, i);
-  return companyIndexes(ctx, i, companies).map((n): Company => {
-    const rng = rngFor(ctx.seed, 77, n);
-    const created = BASE_TIME - 86_400 * rng.int(1, 900);
-    return {
-      type: 'company',
-      id: ctx.companyIds[n] ?? String(n),
-      company_id: String(n + 1),
-      app_id: ctx.workspaceId,
-      name: `${COMPANY_NAMES[n % COMPANY_NAMES.length] ?? 'Company'} ${n + 1}`,
-      remote_created_at: created,
-      created_at: created,
-      updated_at: created + rng.int(0, 86_400 * 30),
-      last_request_at: created + rng.int(0, 86_400 * 60),
-      monthly_spend: rng.int(0, 5_000),
-      session_count: rng.int(0, 500),
-      user_count: rng.int(1, 40),
-      tags: { type: 'tag.list', tags: [] },
-      segments: { type: 'segment.list', segments: [] },
-      plan: {},
-      // The spec types company custom attribute values as strings.
-      custom_attributes: n % 3 === 0 ? { tier: n % 2 === 0 ? 'gold' : 'silver', region: 'EMEA' } : {},
-    };
-  });
+  return companyIndexes(ctx, i, companies).map((n) => generateCompany(ctx, n));
 }
 
 /** Every note of generated contact `i`, as `GET /contacts/{id}/notes` returns them (newest first). */
@@ -147,7 +141,7 @@ export function generateContactNotes(ctx: WorkspaceContext, i: number): Note[] {
   const contactId = generatedContactId(ctx, i);
   return Array.from({ length: notes }, (_, n) => {
     const k = notes - 1 - n;
-    const admin = ctx.admins[(i + k) % ctx.admins.length] ?? ctx.bot;
+    const admin = teammateAt(ctx, (i + k) % ctx.adminCount);
     return {
       type: 'note',
       id: noteId(i, k),
@@ -231,12 +225,12 @@ export function generateContact(ctx: WorkspaceContext, i: number): Contact {
   }
 
   const tagItems = tagIndexes(ctx, i, Math.min(sizes.tags, NESTED_LIST_LIMIT)).map((n) => {
-    const tagId = ctx.tagIds[n] ?? String(n);
-    return { id: tagId, type: 'tag', url: `/tags/${tagId}` };
+    const itemId = tagId(n);
+    return { id: itemId, type: 'tag', url: `/tags/${itemId}` };
   });
   const companyItems = companyIndexes(ctx, i, Math.min(sizes.companies, NESTED_LIST_LIMIT)).map((n) => {
-    const companyId = ctx.companyIds[n] ?? String(n);
-    return { id: companyId, type: 'company', url: `/companies/${companyId}` };
+    const itemId = companyId(ctx, n);
+    return { id: itemId, type: 'company', url: `/companies/${itemId}` };
   });
   // Newest first, matching the sub-endpoint.
   const noteItems = Array.from({ length: Math.min(sizes.notes, NESTED_LIST_LIMIT) }, (_, n) => {
@@ -256,7 +250,7 @@ export function generateContact(ctx: WorkspaceContext, i: number): Contact {
     avatar: rng.chance(0.2)
       ? { type: 'avatar', image_url: `https://static.example.com/avatars/${i}.png` }
       : null,
-    owner_id: rng.chance(0.2) ? Number(rng.pick(ctx.admins).id) : null,
+    owner_id: rng.chance(0.2) ? Number(pickAdmin(ctx, rng).id) : null,
     social_profiles: {
       type: 'list',
       data: rng.chance(0.1)

@@ -6,9 +6,11 @@ import {
   type Teammate,
   type WorkspaceContext,
 } from './context';
+import { assigneeTeam, pickAdmin, teamId, teammateAt } from './generate-admin';
+import { tagId, tagName, usableTag, usableTagCount } from './generate-tag';
 import { hash32, rngFor } from './prng';
 import type { Contact, Conversation, ConversationPart, ConversationSummary, PartAuthor } from './types';
-import { BODIES, TAG_NAMES } from './vocabulary';
+import { BODIES } from './vocabulary';
 
 /**
  * Edge cases at fixed offsets after the quirk conversations (conversation `quirkCount + offset`),
@@ -111,8 +113,7 @@ function generatePart(
   if (roll < 0.45 && customer) {
     author = contactAuthor(customer);
   } else if (roll < 0.85) {
-    const admin = rng.pick(ctx.admins);
-    author = teammateAuthor(admin);
+    author = teammateAuthor(pickAdmin(ctx, rng));
     const kind = rng.next();
     if (kind < 0.1) {
       partType = 'note';
@@ -120,7 +121,7 @@ function generatePart(
     } else if (kind < 0.2) {
       partType = 'assignment';
       body = null;
-      assignedTo = { type: 'admin', id: rng.pick(ctx.admins).id };
+      assignedTo = { type: 'admin', id: pickAdmin(ctx, rng).id };
     } else if (kind < 0.25) {
       partType = rng.chance(0.5) ? 'close' : 'open';
       body = null;
@@ -174,11 +175,19 @@ function summaryOf(ctx: WorkspaceContext, j: number, people: Contact[]): Convers
   const parts = conversationPartsCount(ctx, j);
   const first = people[0];
   const customerInitiated = first !== undefined && rng.chance(0.6);
-  const starter = rng.pick(ctx.admins);
+  const starter = pickAdmin(ctx, rng);
   const state = rng.pick(['open', 'closed', 'closed', 'snoozed'] as const);
-  const assignee = rng.chance(0.7) ? rng.pick(ctx.admins) : undefined;
-  const tagCount = h === EDGE_CONVERSATIONS.groupConversation ? 2 : rng.chance(0.2) ? rng.int(1, 3) : 0;
-  const tagStart = rng.int(0, ctx.tagIds.length - 1);
+  const assigneeIndex = rng.chance(0.7) ? rng.int(0, ctx.adminCount - 1) : undefined;
+  const assignee = assigneeIndex === undefined ? undefined : teammateAt(ctx, assigneeIndex);
+  const team = rng.chance(0.4)
+    ? assigneeTeam(ctx, assigneeIndex, hash32(ctx.seed, STREAM.conversation, j, 3))
+    : undefined;
+  const usableTags = usableTagCount(ctx);
+  const tagCount = Math.min(
+    usableTags,
+    h === EDGE_CONVERSATIONS.groupConversation ? 2 : rng.chance(0.2) ? rng.int(1, 3) : 0,
+  );
+  const tagStart = rng.int(0, Math.max(0, usableTags - 1));
   const replied = parts > 0 && rng.chance(0.8);
   const closed = state === 'closed';
   return {
@@ -207,18 +216,18 @@ function summaryOf(ctx: WorkspaceContext, j: number, people: Contact[]): Convers
       ? { created_at, type: 'conversation', url: 'https://app.example.com/settings' }
       : null,
     admin_assignee_id: assignee ? Number(assignee.id) : null,
-    team_assignee_id: rng.chance(0.3) ? 5_017_691 : null,
+    team_assignee_id: team === undefined ? null : Number(teamId(team)),
     open: state !== 'closed',
     state,
     read: rng.chance(0.7),
     tags: {
       type: 'tag.list',
       tags: Array.from({ length: tagCount }, (_, n) => {
-        const t = (tagStart + n) % ctx.tagIds.length;
+        const t = usableTag(ctx, (tagStart + n) % usableTags);
         return {
           type: 'tag' as const,
-          id: ctx.tagIds[t] ?? String(t),
-          name: TAG_NAMES[t % TAG_NAMES.length] ?? 'tag',
+          id: tagId(t),
+          name: tagName(t),
           applied_at: created_at + 30,
           applied_by: { type: 'admin', id: starter.id },
         };

@@ -1,4 +1,5 @@
 import { searchFieldsOf, type SearchFields, type Workspace } from './workspace';
+import { streamsOf } from './workspace-streams';
 import type {
   Company,
   Contact,
@@ -149,6 +150,8 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       : (JSON.parse(JSON.stringify(items).split(from).join(to)) as T[]);
 
   const ws: LiveWorkspace = {
+    // Only contacts and conversations change while listed; the other streams are the base's.
+    ...streamsOf(base),
     get contactCount() {
       return count('contact');
     },

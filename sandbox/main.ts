@@ -10,10 +10,11 @@ void runMain('sandbox', async ({ log, signal }) => {
     return;
   }
   const sandbox = await startSandbox(options);
-  const { contactCount, conversationCount } = sandbox.workspace;
+  const { contactCount, conversationCount, adminCount, companyCount, ticketCount } = sandbox.workspace;
   // The token is a random local one that only this process accepts, so printing it is the point.
   process.stdout.write(
-    `Intercom sandbox listening on ${sandbox.url} (${contactCount} contacts, ${conversationCount} conversations)\n` +
+    `Intercom sandbox listening on ${sandbox.url} (${contactCount} contacts, ${conversationCount} conversations, ` +
+      `${adminCount} admins, ${companyCount} companies, ${ticketCount} tickets)\n` +
       `Run the extract against it with:\n` +
       `  INTERCOM_API_URL=${sandbox.url} INTERCOM_ACCESS_TOKEN=${sandbox.token} npm run extract\n`,
   );

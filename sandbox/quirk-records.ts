@@ -1,3 +1,4 @@
+import { OWNER_ADMIN } from './context';
 import type { Contact, Conversation, ConversationPart, ConversationSummary, PartAuthor } from './types';
 
 /**
@@ -26,12 +27,8 @@ export interface QuirkRecords {
 
 const WORKSPACE_ID = 'qk4tz8mw';
 const TAG_ID = '9100417';
-const ADMIN: PartAuthor = {
-  type: 'admin',
-  id: '6170021',
-  name: 'Sandbox Team',
-  email: 'sandbox-team@example.com',
-};
+/** The quirk conversations' admin is the workspace owner, admin 0 of `GET /admins`. */
+const ADMIN: PartAuthor = { type: 'admin', ...OWNER_ADMIN };
 /** Intercom's Operator bot writes as operator+<workspace id>@intercom.io. */
 const BOT: PartAuthor = {
   id: '6170022',

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorBody, rateLimitMessage } from './error-body';
+import { CompanyScroll } from './company-scroll';
+import { OWNER_ADMIN } from './context';
+import { errorBody, HttpError, rateLimitMessage } from './error-body';
 import { decodeCursor, pageOf, PagingParameterError, parsePerPage } from './paging';
 import { createLiveWorkspace, type LiveKind, type LiveWorkspace } from './live-workspace';
 import { hash32, Rng } from './prng';
@@ -21,8 +23,18 @@ export interface FaultOptions {
   rateSlow?: number;
   /** Delay of a slow answer; default 1000 ms. */
   slowMs?: number;
-  /** Every Nth list page (GET /contacts, GET /conversations) gets a truncated JSON body with status 200 (0 = never). */
+  /**
+   * Every Nth GET list page (contacts, conversations, admins, teams, tags, segments, data
+   * attributes, company scroll pages) gets a truncated JSON body with status 200 (0 = never).
+   */
   malformedEvery?: number;
+  /**
+   * The first company scroll that has served this many pages answers its next page with the 500
+   * Intercom sends on a network error mid-scroll, and is dropped: its scroll_param fails from then
+   * on and the client must start a new scroll (which may start at once). Fires once per
+   * `setFaults` (or start). Undefined = never.
+   */
+  scrollFailAfterPages?: number;
   /** The first item of each next list page repeats the last item of the previous page. */
   repeatAcrossPages?: boolean;
   /**
@@ -54,6 +66,10 @@ export interface SandboxOptions extends WorkspaceOptions {
   faults?: FaultOptions;
   /** A prebuilt workspace instead of seed/contacts/conversations. */
   workspace?: Workspace;
+  /** A company scroll unused this long expires; default 60_000, as Intercom. */
+  scrollIdleMs?: number;
+  /** Companies per scroll page; default 50 (Intercom does not document its size). */
+  scrollPageSize?: number;
   /**
    * Called as each request arrives, before any fault or answer, with how many requests of that
    * route came so far (this one included). Tests use it to kill a client at a chosen point.
@@ -87,20 +103,15 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const DEFAULT_PER_PAGE: Record<LiveKind, number> = { contact: 50, conversation: 20 };
+type SearchKind = LiveKind | 'ticket';
+
+const DEFAULT_PER_PAGE: Record<SearchKind, number> = { contact: 50, conversation: 20, ticket: 20 };
 const MAX_BODY_BYTES = 1_000_000;
 const SEARCH_CACHE_SIZE = 8;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+const DATA_ATTRIBUTE_MODELS = ['contact', 'company', 'conversation'] as const;
+/** The message Intercom documents for a scroll broken by a network error. */
+const SCROLL_BROKEN_MESSAGE =
+  'Request failed due to an internal network error. Please restart the scroll operation.';
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -131,17 +142,26 @@ function routeOf(method: string, path: string): { route: string; id?: string } {
   if (method === 'POST' && path === '/contacts/search') return { route: 'POST /contacts/search' };
   if (method === 'GET' && path === '/conversations') return { route: 'GET /conversations' };
   if (method === 'POST' && path === '/conversations/search') return { route: 'POST /conversations/search' };
+  if (method === 'GET' && path === '/admins') return { route: 'GET /admins' };
+  if (method === 'GET' && path === '/teams') return { route: 'GET /teams' };
+  if (method === 'GET' && path === '/tags') return { route: 'GET /tags' };
+  if (method === 'GET' && path === '/segments') return { route: 'GET /segments' };
+  if (method === 'GET' && path === '/data_attributes') return { route: 'GET /data_attributes' };
+  if (method === 'GET' && path === '/companies/scroll') return { route: 'GET /companies/scroll' };
+  if (method === 'POST' && path === '/tickets/search') return { route: 'POST /tickets/search' };
   let m = /^\/contacts\/([^/]+)\/(tags|companies|notes)$/.exec(path);
   if (method === 'GET' && m?.[1] && m[2])
     return { route: `GET /contacts/{id}/${m[2]}`, id: decodeURIComponent(m[1]) };
-  m = /^\/conversations\/([^/]+)$/.exec(path);
-  if (method === 'GET' && m?.[1]) return { route: 'GET /conversations/{id}', id: decodeURIComponent(m[1]) };
+  m = /^\/(conversations|admins|teams|companies|tickets)\/([^/]+)$/.exec(path);
+  if (method === 'GET' && m?.[1] && m[2]) return { route: `GET /${m[1]}/{id}`, id: decodeURIComponent(m[2]) };
   return { route: 'unknown' };
 }
 
 /**
  * Start a local HTTP server that behaves like Intercom REST API 2.14 for `/me`, contacts (list,
- * search, tags, companies, notes) and conversations (list, search, retrieve), with Intercom's auth,
+ * search, tags, companies, notes), conversations (list, search, retrieve), admins and teams (list,
+ * retrieve), tags, segments and data attributes (list), companies (scroll, retrieve) and tickets
+ * (search, retrieve), with Intercom's auth,
  * error bodies, cursor paging, rate-limit headers and 429s, plus latency and fault injection.
  *
  * @throws Error when the port cannot be bound, or the workspace cannot be built (see createWorkspace).
@@ -162,6 +182,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let faults: FaultOptions = { ...options.faults };
   let revoked = false;
   let listPages = 0;
+  let scrollFaultSpent = false;
+  const scroll = new CompanyScroll(options.scrollIdleMs ?? 60_000, options.scrollPageSize ?? 50);
   const searchCache = new Map<string, Int32Array>();
   let lastNow = 0;
 
@@ -213,7 +235,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     res.end(text);
   };
 
-  const searchHits = (kind: 'contact' | 'conversation', query: unknown, sortRaw: unknown): Int32Array => {
+  /** A GET list page: counted for the malformedEvery fault, which truncates every Nth one. */
+  const sendListPage = (res: ServerResponse, body: unknown, rate: RateDecision): void => {
+    listPages += 1;
+    const malformed = Boolean(faults.malformedEvery && listPages % faults.malformedEvery === 0);
+    if (malformed) stats.faults += 1;
+    send(res, 200, body, rate, malformed);
+  };
+
+  const searchHits = (kind: SearchKind, query: unknown, sortRaw: unknown): Int32Array => {
     const key = `${kind}|${JSON.stringify(query)}|${JSON.stringify(sortRaw ?? null)}`;
     const cached = searchCache.get(key);
     if (cached) {
@@ -225,8 +255,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dates: DateSemantics = kind === 'contact' ? 'calendar-day' : 'exact';
     const matcher = compileQuery(query, dates);
     const sort = parseSort(sortRaw);
-    const count = kind === 'contact' ? workspace.contactCount : workspace.conversationCount;
-    const hits = runSearch(count, (i) => searchFieldsOf(workspace, kind, i), matcher, sort);
+    const hits =
+      kind === 'ticket'
+        ? runSearch(workspace.ticketCount, (j) => workspace.ticketSearchFields(j), matcher, sort)
+        : runSearch(
+            kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
+            (i) => searchFieldsOf(workspace, kind, i),
+            matcher,
+            sort,
+          );
     searchCache.set(key, hits);
     if (searchCache.size > SEARCH_CACHE_SIZE) {
       const oldest = searchCache.keys().next().value;
@@ -237,7 +274,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   /** A list or search answer: the records at positions `start..end-1`, `indexAt` giving each one's index. */
   const listBody = (
-    kind: LiveKind,
+    kind: SearchKind,
     { start, end, pages }: ReturnType<typeof pageOf>,
     total: number,
     indexAt: (position: number) => number,
@@ -245,12 +282,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const items = [];
     for (let p = start; p < end; p++) {
       const i = indexAt(p);
-      items.push(kind === 'contact' ? workspace.contactAt(i) : workspace.conversationSummaryAt(i));
+      items.push(
+        kind === 'contact'
+          ? workspace.contactAt(i)
+          : kind === 'ticket'
+            ? workspace.ticketAt(i)
+            : workspace.conversationSummaryAt(i),
+      );
     }
-    return kind === 'contact'
-      ? { type: 'list', data: items, total_count: total, pages }
-      : { type: 'conversation.list', conversations: items, total_count: total, pages };
+    if (kind === 'contact') return { type: 'list', data: items, total_count: total, pages };
+    if (kind === 'ticket') return { type: 'ticket.list', tickets: items, total_count: total, pages };
+    return { type: 'conversation.list', conversations: items, total_count: total, pages };
   };
+
+  /** All `count` records that `at` builds: the unpaged lists (admins, teams, tags, segments). */
+  const all = <T>(count: number, at: (n: number) => T): T[] => Array.from({ length: count }, (_, n) => at(n));
 
   const parseJson = (text: string): Record<string, unknown> => {
     try {
@@ -328,16 +374,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           if (live && faults.moveWhilePaging && offset > 0) moveRecords(live, kind, offset, perPage);
           const total = kind === 'contact' ? workspace.contactCount : workspace.conversationCount;
           const page = pageOf(total, offset, perPage, { repeatLast: faults.repeatAcrossPages });
-          const body = listBody(kind, page, total, (p) => (live ? live.listIndexAt(kind, p) : p));
-          listPages += 1;
-          const malformed = Boolean(faults.malformedEvery && listPages % faults.malformedEvery === 0);
-          if (malformed) stats.faults += 1;
-          send(res, 200, body, rate, malformed);
+          sendListPage(
+            res,
+            listBody(kind, page, total, (p) => (live ? live.listIndexAt(kind, p) : p)),
+            rate,
+          );
           return;
         }
         case 'POST /contacts/search':
-        case 'POST /conversations/search': {
-          const kind: LiveKind = route === 'POST /contacts/search' ? 'contact' : 'conversation';
+        case 'POST /conversations/search':
+        case 'POST /tickets/search': {
+          const kind: SearchKind =
+            route === 'POST /contacts/search'
+              ? 'contact'
+              : route === 'POST /tickets/search'
+                ? 'ticket'
+                : 'conversation';
           const body = parseJson(bodyText);
           if (body.query === undefined)
             throw new HttpError(400, 'parameter_invalid', 'query is required', 'query');
@@ -353,7 +405,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             );
           }
           const offset = after ? decodeCursor(after) : 0;
-          const hits = searchHits(kind, body.query, body.sort);
+          // Ticket search takes no sort (the spec's search_request has none): tickets come in list order.
+          const hits = searchHits(kind, body.query, kind === 'ticket' ? undefined : body.sort);
           const page = pageOf(hits.length, offset, perPage, { repeatLast: faults.repeatAcrossPages });
           send(
             res,
@@ -386,6 +439,73 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           const j = id === undefined ? undefined : workspace.conversationIndex(id);
           if (j === undefined) throw new HttpError(404, 'not_found', 'Resource Not Found');
           send(res, 200, workspace.conversationAt(j), rate);
+          return;
+        }
+        case 'GET /admins':
+          sendListPage(
+            res,
+            { type: 'admin.list', admins: all(workspace.adminCount, workspace.adminAt) },
+            rate,
+          );
+          return;
+        case 'GET /teams':
+          sendListPage(res, { type: 'team.list', teams: all(workspace.teamCount, workspace.teamAt) }, rate);
+          return;
+        case 'GET /tags':
+          sendListPage(res, { type: 'list', data: all(workspace.tagCount, workspace.tagAt) }, rate);
+          return;
+        case 'GET /segments': {
+          const withCount = q.get('include_count') === 'true';
+          const segments = all(workspace.segmentCount, (n) => {
+            const { count, ...segment } = workspace.segmentAt(n);
+            return withCount ? { ...segment, count } : segment;
+          });
+          sendListPage(res, { type: 'segment.list', segments }, rate);
+          return;
+        }
+        case 'GET /data_attributes': {
+          const model = q.get('model') ?? undefined;
+          if (model !== undefined && !DATA_ATTRIBUTE_MODELS.some((m) => m === model)) {
+            throw new HttpError(
+              400,
+              'parameter_invalid',
+              'model must be contact, company or conversation',
+              'model',
+            );
+          }
+          const data = workspace.dataAttributes(
+            model as (typeof DATA_ATTRIBUTE_MODELS)[number] | undefined,
+            q.get('include_archived') === 'true',
+          );
+          sendListPage(res, { type: 'list', data }, rate);
+          return;
+        }
+        case 'GET /companies/scroll': {
+          const param = q.get('scroll_param') || undefined;
+          const limit = faults.scrollFailAfterPages;
+          if (param && limit !== undefined && !scrollFaultSpent && scroll.pagesServed >= limit) {
+            scrollFaultSpent = true;
+            scroll.abandon();
+            stats.faults += 1;
+            send(res, 500, errorBody('server_error', SCROLL_BROKEN_MESSAGE), rate);
+            return;
+          }
+          const { start, end, scrollParam } = scroll.next(param, workspace.companyCount);
+          const data = [];
+          for (let n = start; n < end; n++) data.push(workspace.companyAt(n));
+          // As the spec's example: no pages and no total_count on scroll pages.
+          sendListPage(
+            res,
+            { type: 'list', data, pages: null, total_count: null, scroll_param: scrollParam },
+            rate,
+          );
+          return;
+        }
+        case 'GET /admins/{id}':
+        case 'GET /teams/{id}':
+        case 'GET /companies/{id}':
+        case 'GET /tickets/{id}': {
+          send(res, 200, findById(workspace, route, id ?? ''), rate);
           return;
         }
         default:
@@ -434,6 +554,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     workspace,
     stats,
     setFaults(f) {
+      scrollFaultSpent = false;
       if (f.moveWhilePaging && !live) {
         throw new Error(
           'The moveWhilePaging fault needs a live workspace: pass faults: { moveWhilePaging: true } to startSandbox instead of turning it on later.',
@@ -453,13 +574,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
-/** The admin and workspace `GET /me` describes; the time zone is the one contact date search uses. */
+/**
+ * The record a `GET /<kind>/{id}` route asks for.
+ *
+ * @throws HttpError 404 `not_found` when the workspace has no such record.
+ */
+function findById(workspace: Workspace, route: string, id: string): unknown {
+  const found = <T>(index: number | undefined, at: (n: number) => T, what: string): T => {
+    if (index === undefined) throw new HttpError(404, 'not_found', `${what} Not Found`);
+    return at(index);
+  };
+  if (route === 'GET /admins/{id}') return found(workspace.adminIndex(id), workspace.adminAt, 'Admin');
+  if (route === 'GET /teams/{id}') return found(workspace.teamIndex(id), workspace.teamAt, 'Team');
+  if (route === 'GET /companies/{id}')
+    return found(workspace.companyIndex(id), workspace.companyAt, 'Company');
+  return found(workspace.ticketIndex(id), workspace.ticketAt, 'Ticket');
+}
+
+/** The admin and workspace `GET /me` describes (admin 0 of `GET /admins`); the time zone is the one contact date search uses. */
 function meBody(): Record<string, unknown> {
   return {
     type: 'admin',
-    id: '4423433',
-    email: 'sandbox-admin@example.com',
-    name: 'Sandbox Admin',
+    id: OWNER_ADMIN.id,
+    email: OWNER_ADMIN.email,
+    name: OWNER_ADMIN.name,
     email_verified: true,
     app: {
       type: 'app',

@@ -99,7 +99,7 @@ export interface Tag {
   applied_by: Reference | null;
 }
 
-/** A company as `GET /contacts/{id}/companies` returns it. */
+/** A company as `GET /companies/scroll`, `GET /companies/{id}` and `GET /contacts/{id}/companies` return it. */
 export interface Company {
   type: 'company';
   id: string;
@@ -113,8 +113,12 @@ export interface Company {
   monthly_spend: number;
   session_count: number;
   user_count: number;
+  size?: number;
+  website?: string;
+  industry?: string;
   tags: { type: 'tag.list'; tags: { type: 'tag'; id: string; name: string }[] };
   segments: { type: 'segment.list'; segments: never[] };
+  /** `{}` when the company has no plan, as the live API sends (see the spec's scroll example). */
   plan: Record<string, string>;
   custom_attributes: Record<string, string>;
 }
@@ -244,4 +248,176 @@ export interface Conversation extends ConversationSummary {
     conversation_parts: ConversationPart[];
     total_count: number;
   };
+}
+
+/** An admin (teammate) as `GET /admins` and `GET /admins/{id}` return it (`admin` in the spec). */
+export interface Admin {
+  type: 'admin';
+  id: string;
+  name: string;
+  email: string;
+  job_title?: string;
+  away_mode_enabled: boolean;
+  away_mode_reassign: boolean;
+  away_status_reason_id: number | null;
+  has_inbox_seat: boolean;
+  /** Ids of the teams the admin belongs to; the same pairs as the teams' `admin_ids`. */
+  team_ids: number[];
+  avatar: string | null;
+}
+
+/** A team as `GET /teams` and `GET /teams/{id}` return it (`team` in the spec). */
+export interface Team {
+  type: 'team';
+  id: string;
+  name: string;
+  /** Ids of the member admins; the same pairs as the admins' `team_ids`. */
+  admin_ids: number[];
+  admin_priority_level: { primary_admin_ids: number[] | null; secondary_admin_ids: number[] | null } | null;
+  assignment_limit: number | null;
+  distribution_method: string | null;
+}
+
+/** A tag as `GET /tags` lists it (`tag` in the spec, without `applied_*`). */
+export interface WorkspaceTag {
+  type: 'tag';
+  id: string;
+  name: string;
+}
+
+/** A segment as `GET /segments` lists it; `count` only with `include_count=true`. */
+export interface Segment {
+  type: 'segment';
+  id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+  person_type: 'contact' | 'user';
+  count?: number | null;
+}
+
+/** Models `GET /data_attributes?model=` accepts. */
+export type DataAttributeModel = 'contact' | 'company' | 'conversation';
+
+/** An attribute definition as `GET /data_attributes` lists it: standard ones have no `id`. */
+export interface DataAttribute {
+  type: 'data_attribute';
+  id?: number;
+  model: DataAttributeModel;
+  name: string;
+  full_name: string;
+  label: string;
+  description: string;
+  data_type: 'string' | 'integer' | 'float' | 'boolean' | 'date';
+  options?: string[];
+  api_writable: boolean;
+  messenger_writable: boolean;
+  ui_writable: boolean;
+  custom: boolean;
+  archived: boolean;
+  created_at?: number;
+  updated_at?: number;
+  admin_id?: string;
+}
+
+/** A ticket state (`ticket_state` in the spec). */
+export interface TicketState {
+  type: 'ticket_state';
+  id: string;
+  category: 'submitted' | 'in_progress' | 'waiting_on_customer' | 'resolved';
+  internal_label: string;
+  external_label: string;
+}
+
+/** An attribute of a ticket type (`ticket_type_attribute` in the spec). */
+export interface TicketTypeAttribute {
+  type: 'ticket_type_attribute';
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string;
+  data_type: string;
+  input_options: Record<string, unknown> | null;
+  order: number;
+  required_to_create: boolean;
+  required_to_create_for_contacts: boolean;
+  visible_on_create: boolean;
+  visible_to_contacts: boolean;
+  default: boolean;
+  ticket_type_id: number;
+  archived: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Ticket categories. */
+export type TicketCategory = 'Customer' | 'Back-office' | 'Tracker';
+
+/** A ticket type as a ticket embeds it (`ticket_type` in the spec; attribute list shaped as the spec's examples). */
+export interface TicketType {
+  type: 'ticket_type';
+  id: string;
+  category: TicketCategory;
+  name: string;
+  description: string;
+  icon: string;
+  workspace_id: string;
+  archived: boolean;
+  created_at: number;
+  updated_at: number;
+  is_internal: boolean;
+  ticket_type_attributes: { type: 'list'; data: TicketTypeAttribute[] };
+}
+
+/** Who wrote a ticket part (`ticket_part_author`: admin, bot, team or user). */
+export interface TicketPartAuthor {
+  type: 'admin' | 'bot' | 'team' | 'user';
+  id: string;
+  name: string | null;
+  /** Absent for a contact without an email. */
+  email?: string;
+}
+
+/** One message or event of a ticket (`ticket_part` in the spec). */
+export interface TicketPart {
+  type: 'ticket_part';
+  id: string;
+  part_type: string;
+  body: string | null;
+  previous_ticket_state?: TicketState['category'];
+  ticket_state?: TicketState['category'];
+  created_at: number;
+  updated_at: number;
+  assigned_to: Reference | null;
+  author: TicketPartAuthor;
+  attachments: unknown[];
+  external_id: string | null;
+  redacted: boolean;
+}
+
+/** A ticket as `POST /tickets/search` lists it and `GET /tickets/{id}` returns it (`ticket` in the spec). */
+export interface Ticket {
+  type: 'ticket';
+  id: string;
+  ticket_id: string;
+  category: TicketCategory;
+  ticket_attributes: Record<string, string | number | boolean | null>;
+  ticket_state: TicketState;
+  ticket_type: TicketType;
+  contacts: { type: 'contact.list'; contacts: { type: 'contact'; id: string; external_id: string | null }[] };
+  /** "0" when nobody is assigned, as the live API sends. */
+  admin_assignee_id: string;
+  team_assignee_id: string;
+  created_at: number;
+  updated_at: number;
+  open: boolean;
+  snoozed_until?: number;
+  linked_objects: {
+    type: 'list';
+    data: { type: 'ticket' | 'conversation'; id: string; category: TicketCategory | null }[];
+    total_count: number;
+    has_more: boolean;
+  };
+  ticket_parts: { type: 'ticket_part.list'; ticket_parts: TicketPart[]; total_count: number };
+  is_shared: boolean;
 }

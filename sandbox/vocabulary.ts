@@ -96,3 +96,26 @@ export const COMPANY_NAMES = [
   'Société Générale',
   'Ōkami KK',
 ];
+
+/** Team names. */
+export const TEAM_NAMES = ['Support', 'Escalations — Tier 2', 'Billing 💶', 'Onboarding', 'Équipe France'];
+
+/** Segment names. */
+export const SEGMENT_NAMES = [
+  'Active users',
+  'New leads',
+  'Slipping away',
+  'Paying customers 💳',
+  'Trial ending',
+  'Ünïcödé fans',
+];
+
+/** Ticket titles. */
+export const TICKET_TITLES = [
+  'Cannot export invoices',
+  'Refund for order #4411',
+  'Login loop on Safari 🔁',
+  'Données manquantes dans le rapport',
+  '同步失败',
+  'API returns 502 intermittently',
+];

@@ -14,15 +14,37 @@ import {
   generatedConversationId,
   type ParticipantLookup,
 } from './generate-conversation';
+import { decodeTagId } from './generate-tag';
 import { quirkRecords } from './quirk-records';
 import type { Company, Contact, Conversation, ConversationSummary, Note, Tag } from './types';
+import { createWorkspaceStreams, tagNameById, type WorkspaceStreams } from './workspace-streams';
 
-export type { Company, Contact, Conversation, ConversationSummary, Note, Tag } from './types';
+export type {
+  Admin,
+  Company,
+  Contact,
+  Conversation,
+  ConversationSummary,
+  DataAttribute,
+  Note,
+  Segment,
+  Tag,
+  Team,
+  Ticket,
+  WorkspaceTag,
+} from './types';
+export type { WorkspaceStreams } from './workspace-streams';
 
 /** Default numbers of generated records: enough for every fixed-index edge case plus some paging. */
 export const DEFAULT_CONTACTS = 200;
 export const DEFAULT_CONVERSATIONS = 120;
 export const DEFAULT_SEED = 1;
+export const DEFAULT_ADMINS = 8;
+export const DEFAULT_TEAMS = 4;
+export const DEFAULT_TAGS = 40;
+export const DEFAULT_COMPANIES = 60;
+export const DEFAULT_SEGMENTS = 6;
+export const DEFAULT_TICKETS = 40;
 
 /** How to build a workspace. */
 export interface WorkspaceOptions {
@@ -34,13 +56,25 @@ export interface WorkspaceOptions {
   conversations?: number;
   /** Serve the 3 contacts and 3 conversations of `quirk-records.ts` first. Default true. */
   includeQuirks?: boolean;
+  /** Number of admins, at least 1 (admin 0 is the owner `GET /me` describes). Default 8. */
+  admins?: number;
+  /** Number of teams. Default 4. */
+  teams?: number;
+  /** Number of generated tags (tags only the quirk contacts carry come on top). Default 40. */
+  tags?: number;
+  /** Number of companies, shared by the contacts. Default 60. */
+  companies?: number;
+  /** Number of segments. Default 6. */
+  segments?: number;
+  /** Number of tickets. Default 40. */
+  tickets?: number;
 }
 
 /**
  * A whole Intercom workspace, computed on demand: record `i` is a pure function of `(seed, i)`, so
  * memory stays flat at any size. Indexes are list positions (quirk records first).
  */
-export interface Workspace {
+export interface Workspace extends WorkspaceStreams {
   /** Number of contacts, including the quirk records. */
   readonly contactCount: number;
   /** Number of conversations, including the quirk records. */
@@ -84,15 +118,16 @@ export function searchFieldsOf(ws: Workspace, kind: 'contact' | 'conversation', 
   return { id: record.id, created_at: record.created_at, updated_at: record.updated_at };
 }
 
-function checkCount(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`Workspace option ${name} must be a whole number >= 0; got ${value}.`);
+function checkCount(name: string, value: number, min = 0): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`Workspace option ${name} must be a whole number >= ${min}; got ${value}.`);
   }
   return value;
 }
 
 /**
- * Build a deterministic workspace.
+ * Build a deterministic workspace: contacts and conversations, and the admins, teams, tags,
+ * companies, segments, data attributes and tickets they refer to.
  *
  * @throws RangeError when a size is negative or not an integer, or an index is out of range.
  */
@@ -108,6 +143,12 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
     quirkConversations: quirkConversations.length,
     contactCount: quirkContacts.length + generatedContacts,
     conversationCount: quirkConversations.length + generatedConversations,
+    adminCount: checkCount('admins', options.admins ?? DEFAULT_ADMINS, 1),
+    teamCount: checkCount('teams', options.teams ?? DEFAULT_TEAMS),
+    tagCount: checkCount('tags', options.tags ?? DEFAULT_TAGS),
+    companyCount: checkCount('companies', options.companies ?? DEFAULT_COMPANIES),
+    segmentCount: checkCount('segments', options.segments ?? DEFAULT_SEGMENTS),
+    ticketCount: checkCount('tickets', options.tickets ?? DEFAULT_TICKETS),
   });
   const quirkContactIndex = new Map(quirkContacts.map((c, i) => [c.id, i]));
   const quirkConversationIndex = new Map(quirkConversations.map((c, j) => [c.id, j]));
@@ -138,12 +179,18 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
     c.tags.data.map((t) => ({
       type: 'tag',
       id: t.id,
-      name: `tag ${t.id}`,
+      name: tagNameById(ctx, t.id),
       applied_at: null,
       applied_by: null,
     }));
 
+  // Tags that the quirk contacts carry and the generator does not make are listed by GET /tags too.
+  const quirkTagIds = [...new Set(quirkContacts.flatMap((c) => c.tags.data.map((t) => t.id)))].filter(
+    (id) => decodeTagId(ctx, id) === undefined,
+  );
+
   return {
+    ...createWorkspaceStreams(ctx, lookup, quirkTagIds),
     contactCount: ctx.contactCount,
     conversationCount: ctx.conversationCount,
     contactAt,

@@ -7,6 +7,7 @@ import type {
   Tag,
   Workspace,
 } from '../../sandbox/workspace';
+import { emptyWorkspaceStreams } from '../../sandbox/workspace-streams';
 
 /** A JSON object as a test builds it: any shape, hostile values included. */
 export type JsonRecord = Record<string, unknown>;
@@ -68,6 +69,8 @@ export function createArrayWorkspace(input: ArrayWorkspaceInput): Workspace {
   };
 
   return {
+    // Only contacts and conversations come from the test; every other stream is empty.
+    ...emptyWorkspaceStreams(),
     contactCount: contacts.length,
     conversationCount: conversations.length,
     contactAt: (i) => structuredClone(contactAt(i).contact) as unknown as Contact,

@@ -63,6 +63,12 @@ export const SPEC_DEVIATIONS: readonly { pointer: string; patch: SchemaObject; r
     reason:
       'Leads without an email come back with email null (the sandbox brief requires such contacts); the spec says string. Not in the quirk records, which only show "" as records from a live workspace do.',
   },
+  {
+    pointer: 'data_attribute/properties/model',
+    patch: { type: 'string', enum: ['contact', 'company', 'conversation'] },
+    reason:
+      'GET /data_attributes takes model=conversation (the spec lists it in the parameter enum and its description says "for contacts, companies or conversations"), so the listed attributes carry model "conversation"; the schema enum omits it.',
+  },
 ];
 
 /** Turn OpenAPI 3.0 specifics into JSON Schema that ajv understands. */

@@ -41,7 +41,14 @@ function pathsAndSchema(path: string, method: string, status = '200'): string {
 describe('sandbox responses against the openapi-2.14 schemas', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ seed: 11, contacts: 60, conversations: 20 });
+    sandbox = await startSandbox({
+      seed: 11,
+      contacts: 60,
+      conversations: 20,
+      companies: 23,
+      tickets: 30,
+      scrollPageSize: 10,
+    });
   });
   afterAll(async () => {
     await sandbox.close();
@@ -126,6 +133,130 @@ describe('sandbox responses against the openapi-2.14 schemas', () => {
     expect(seen).toBe(sandbox.workspace.conversationCount);
   });
 
+  it('GET /admins, /teams, /tags, /segments and /data_attributes and each admin and team match their schemas', async () => {
+    const admins = await call(sandbox, '/admins');
+    expect(admins.status).toBe(200);
+    expectValid(pathsAndSchema('/admins', 'get'), admins.body, 'GET /admins');
+    const teams = await call(sandbox, '/teams');
+    expectValid(pathsAndSchema('/teams', 'get'), teams.body, 'GET /teams');
+    const adminSchema = pathsAndSchema('/admins/{admin_id}', 'get');
+    for (const a of (admins.body as { admins: { id: string }[] }).admins) {
+      const one = await call(sandbox, `/admins/${a.id}`);
+      expect(one.status).toBe(200);
+      expectValid(adminSchema, one.body, `GET /admins/${a.id}`);
+    }
+    const teamSchema = pathsAndSchema('/teams/{team_id}', 'get');
+    for (const t of (teams.body as { teams: { id: string }[] }).teams) {
+      const one = await call(sandbox, `/teams/${t.id}`);
+      expect(one.status).toBe(200);
+      expectValid(teamSchema, one.body, `GET /teams/${t.id}`);
+    }
+    expectValid(pathsAndSchema('/tags', 'get'), (await call(sandbox, '/tags')).body, 'GET /tags');
+    for (const query of ['', '?include_count=true']) {
+      const segments = await call(sandbox, `/segments${query}`);
+      expectValid(pathsAndSchema('/segments', 'get'), segments.body, `GET /segments${query}`);
+    }
+    for (const query of [
+      '',
+      '?model=contact',
+      '?model=company&include_archived=true',
+      '?model=conversation',
+    ]) {
+      const attributes = await call(sandbox, `/data_attributes${query}`);
+      expect(attributes.status).toBe(200);
+      expectValid(pathsAndSchema('/data_attributes', 'get'), attributes.body, `GET /data_attributes${query}`);
+    }
+  });
+
+  it('every GET /companies/scroll page, the closing empty page and every GET /companies/{id} match their schemas', async () => {
+    const scrollSchema = pathsAndSchema('/companies/scroll', 'get');
+    const oneSchema = pathsAndSchema('/companies/{company_id}', 'get');
+    let param: string | undefined;
+    let seen = 0;
+    let pages = 0;
+    for (;;) {
+      const { status, body } = await call(
+        sandbox,
+        `/companies/scroll${param ? `?scroll_param=${param}` : ''}`,
+      );
+      expect(status).toBe(200);
+      expectValid(scrollSchema, body, 'GET /companies/scroll');
+      const page = body as { data: { id: string }[]; scroll_param: string };
+      pages += 1;
+      if (page.data.length === 0) break;
+      for (const c of page.data) {
+        const one = await call(sandbox, `/companies/${c.id}`);
+        expect(one.status).toBe(200);
+        expectValid(oneSchema, one.body, `GET /companies/${c.id}`);
+        seen += 1;
+      }
+      param = page.scroll_param;
+    }
+    expect(seen).toBe(sandbox.workspace.companyCount);
+    expect(pages).toBeGreaterThan(2);
+  });
+
+  it('every POST /tickets/search page and every GET /tickets/{id} match their schemas', async () => {
+    const listSchema = pathsAndSchema('/tickets/search', 'post');
+    const oneSchema = pathsAndSchema('/tickets/{ticket_id}', 'get');
+    let cursor: string | undefined;
+    let seen = 0;
+    do {
+      const { status, body } = await call(sandbox, '/tickets/search', {
+        method: 'POST',
+        body: JSON.stringify({
+          query: { field: 'created_at', operator: '>', value: 0 },
+          pagination: { per_page: 9, ...(cursor ? { starting_after: cursor } : {}) },
+        }),
+      });
+      expect(status).toBe(200);
+      expectValid(listSchema, body, 'POST /tickets/search');
+      const page = body as { tickets: { id: string }[]; pages: { next?: { starting_after: string } } };
+      for (const t of page.tickets) {
+        const one = await call(sandbox, `/tickets/${t.id}`);
+        expect(one.status).toBe(200);
+        expectValid(oneSchema, one.body, `GET /tickets/${t.id}`);
+        seen += 1;
+      }
+      cursor = page.pages.next?.starting_after;
+    } while (cursor);
+    expect(seen).toBe(sandbox.workspace.ticketCount);
+  });
+
+  it('404s of the new detail routes, scroll refusals and a bad ticket search match the error schema', async () => {
+    const errorSchema = pathsAndSchema('/admins/{admin_id}', 'get', '404');
+    const bodies = [
+      await call(sandbox, '/admins/1'),
+      await call(sandbox, '/teams/nope'),
+      await call(sandbox, '/companies/nope'),
+      await call(sandbox, '/tickets/1'),
+      await call(sandbox, '/data_attributes?model=ticket'),
+      await call(sandbox, '/tickets/search', {
+        method: 'POST',
+        body: JSON.stringify({ query: { field: 'x' } }),
+      }),
+      await call(sandbox, '/companies/scroll?scroll_param=unknown'),
+    ];
+    const open = await call(sandbox, '/companies/scroll');
+    expect(open.status).toBe(200);
+    bodies.push(await call(sandbox, '/companies/scroll'));
+    const broken = await startSandbox({
+      contacts: 1,
+      conversations: 1,
+      includeQuirks: false,
+      companies: 5,
+    });
+    try {
+      broken.setFaults({ scrollFailAfterPages: 1 });
+      const first = (await call(broken, '/companies/scroll')).body as { scroll_param: string };
+      bodies.push(await call(broken, `/companies/scroll?scroll_param=${first.scroll_param}`));
+    } finally {
+      await broken.close();
+    }
+    expect(bodies.map((b) => b.status)).toEqual([404, 404, 404, 404, 400, 400, 404, 400, 500]);
+    for (const b of bodies) expectValid(errorSchema, b.body, `error ${b.status}`);
+  });
+
   it('401, 404, 400 and 429 bodies match the error schema', async () => {
     const errorSchema = pathsAndSchema('/contacts', 'get', '401');
     const bodies = [
@@ -150,7 +281,7 @@ describe('sandbox responses against the openapi-2.14 schemas', () => {
     for (const b of bodies) expectValid(errorSchema, b.body, `error ${b.status}`);
   });
 
-  it('needs its spec deviations only because the quirk records break the official schema', () => {
+  it('needs its spec deviations only because the quirk records, the generated records or the spec itself break the official schema', () => {
     const raw = loadOpenApiValidator({ withDeviations: false });
     const quirks = quirkRecords();
     const contactErrors = quirks.contacts.flatMap((c) => raw.errors('contact', c));
@@ -159,6 +290,11 @@ describe('sandbox responses against the openapi-2.14 schemas', () => {
     expect(conversationErrors.map((e) => e.instancePath)).toEqual(
       expect.arrayContaining(['/source/author/email', '/statistics/time_to_assignment']),
     );
+    // model=conversation is a value the spec's own GET /data_attributes parameter takes.
+    const conversationAttribute = sandbox.workspace.dataAttributes('conversation', false)[0];
+    expect(raw.errors('data_attribute', conversationAttribute).map((e) => e.instancePath)).toEqual([
+      '/model',
+    ]);
     for (const c of quirks.contacts) expect(spec.errors('contact', c)).toEqual([]);
     for (const c of quirks.fullConversations.values()) expect(spec.errors('conversation', c)).toEqual([]);
   });
@@ -181,14 +317,22 @@ describe('sandbox responses against the openapi-2.14 schemas', () => {
               'conversation',
               generated.conversationAt(j),
             ]),
+            ...(['contact', 'company', 'conversation'] as const).flatMap((model) =>
+              generated.dataAttributes(model, false).map((a): [string, unknown] => ['data_attribute', a]),
+            ),
           ];
     const breaks = (pointer: string, source: 'quirks' | 'generated'): boolean => {
       const without = loadOpenApiValidator({ without: pointer });
       return records(source).some(([name, record]) => without.errors(name, record).length > 0);
     };
-    // Two deviations stand on the sandbox's own generated records: leads with email null (the
-    // sandbox brief asks for them) and company URLs, as the quirk contacts have no companies.
-    const fromGenerated = ['contact/properties/email', 'company_data/properties/url'];
+    // Three deviations stand on the sandbox's own generated records: leads with email null (the
+    // sandbox brief asks for them), company URLs (the quirk contacts have no companies), and
+    // conversation data attributes (a model the spec's own GET /data_attributes parameter takes).
+    const fromGenerated = [
+      'contact/properties/email',
+      'company_data/properties/url',
+      'data_attribute/properties/model',
+    ];
     const needed = SPEC_DEVIATIONS.map((d) => d.pointer).filter((pointer) =>
       breaks(pointer, fromGenerated.includes(pointer) ? 'generated' : 'quirks'),
     );

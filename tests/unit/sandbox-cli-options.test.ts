@@ -45,6 +45,30 @@ describe('parseSandboxArgs', () => {
     });
   });
 
+  it('reads the sizes of the other streams, the scroll options and the scroll fault', () => {
+    const { options } = parseSandboxArgs(
+      ['--admins', '3', '--teams', '0', '--companies', '500', '--tickets', '90', '--scroll-idle-ms', '250'],
+      {
+        SANDBOX_TAGS: '12',
+        SANDBOX_SEGMENTS: '2',
+        SANDBOX_SCROLL_PAGE_SIZE: '20',
+        SANDBOX_FAULT_SCROLL_500_AFTER: '4',
+      },
+    );
+    expect(options).toMatchObject({
+      admins: 3,
+      teams: 0,
+      tags: 12,
+      companies: 500,
+      segments: 2,
+      tickets: 90,
+      scrollIdleMs: 250,
+      scrollPageSize: 20,
+      faults: { scrollFailAfterPages: 4 },
+    });
+    expect(() => parseSandboxArgs(['--admins', '0'])).toThrow(ConfigError);
+  });
+
   it('lists every bad value in one ConfigError', () => {
     try {
       parseSandboxArgs(['--port', '70000', '--fault-429', '2', '--contacts=-3']);

@@ -77,3 +77,43 @@ describe('createWorkspace', () => {
     expect(() => createWorkspace({ conversations: 1.5 })).toThrow(RangeError);
   });
 });
+
+describe('createWorkspace streams', () => {
+  it('maps admin, team, company and ticket ids back to their indexes and rejects others', () => {
+    const ws = createWorkspace({ contacts: 5, conversations: 5, includeQuirks: false });
+    for (let n = 0; n < ws.adminCount; n++) expect(ws.adminIndex(ws.adminAt(n).id)).toBe(n);
+    for (let t = 0; t < ws.teamCount; t++) expect(ws.teamIndex(ws.teamAt(t).id)).toBe(t);
+    for (let n = 0; n < ws.companyCount; n++) expect(ws.companyIndex(ws.companyAt(n).id)).toBe(n);
+    for (let j = 0; j < ws.ticketCount; j++) expect(ws.ticketIndex(ws.ticketAt(j).id)).toBe(j);
+    expect(ws.adminIndex(String(Number(ws.adminAt(2).id) + 1))).toBeUndefined();
+    expect(ws.companyIndex(`${ws.companyAt(3).id.slice(0, 23)}f`)).toBeUndefined();
+    expect(ws.ticketIndex(String(Number(ws.ticketAt(ws.ticketCount - 1).id) + 1))).toBeUndefined();
+  });
+
+  it('serves company and ticket i of a 1,000,000-record workspace without building the others', () => {
+    const before = process.memoryUsage().heapUsed;
+    const ws = createWorkspace({
+      companies: 1_000_000,
+      tickets: 1_000_000,
+      tags: 100_000,
+      includeQuirks: false,
+    });
+    expect(ws.companyIndex(ws.companyAt(999_999).id)).toBe(999_999);
+    expect(ws.ticketIndex(ws.ticketAt(999_999).id)).toBe(999_999);
+    expect(ws.tagAt(99_999).name).toMatch(/-\d+$/);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(16_000_000);
+  });
+
+  it('lists the tag only the quirk contacts carry, under the name their tag sub-list gives', () => {
+    const ws = createWorkspace({ contacts: 5, conversations: 5 });
+    const quirk = ws.contactAt(0);
+    const [tag] = ws.contactTags(quirk.id);
+    expect(tag).toBeDefined();
+    const listed = Array.from({ length: ws.tagCount }, (_, n) => ws.tagAt(n)).find((t) => t.id === tag?.id);
+    expect(listed?.name).toBe(tag?.name);
+  });
+
+  it('rejects a workspace without admins', () => {
+    expect(() => createWorkspace({ admins: 0 })).toThrow(RangeError);
+  });
+});
