@@ -22,4 +22,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Every environment variable is read by lib/config.ts, once; everything else is given values
+    // (docs/architecture.md, Configuration). Tests, benches and build scripts set up processes.
+    files: ['lib/**', 'tasks/**', 'handlers/**', 'sandbox/**'],
+    ignores: ['lib/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read environment variables in lib/config.ts (loadConfig) and pass the values down.',
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'VariableDeclarator[init.name="process"] > ObjectPattern > Property[key.name="env"]',
+          message: 'Read environment variables in lib/config.ts (loadConfig) and pass the values down.',
+        },
+      ],
+    },
+  },
 );

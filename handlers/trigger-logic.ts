@@ -1,7 +1,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import * as z from 'zod/mini';
 import { ConfigError } from '../lib/errors';
-import { loadEcsLauncherConfig, type EcsLauncherConfig } from '../lib/launcher/ecs-config';
+import type { LauncherConfig } from '../lib/config';
+import type { EcsLauncherConfig } from '../lib/launcher/ecs-config';
 import { startEcsTask } from '../lib/launcher/ecs-launcher';
 import { LaunchRefusedError, TaskAlreadyRunningError } from '../lib/launcher/launch-errors';
 import { runLocalTask, type LocalRunOptions } from '../lib/launcher/local-launcher';
@@ -99,22 +100,16 @@ function describeIssue(issue: z.core.$ZodIssue | undefined, value: unknown): str
 }
 
 /**
- * The launcher that `env` asks for: `TRIGGER_LAUNCHER=local` runs tasks as child processes on
- * this machine (`sls invoke local`), anything else calls ECS with the stack's settings.
- *
- * @throws ConfigError when the ECS settings are missing or malformed.
+ * The launcher that `config` (from `loadTriggerConfig`) names: child processes on this machine
+ * with the configured environment, or ECS with the stack's settings and a client from `makeEcs`.
  */
 export function selectLauncher(
-  env: Record<string, string | undefined>,
+  config: LauncherConfig,
   makeEcs: () => ECSClient,
   localOptions: LocalRunOptions = {},
 ): TriggerLauncher {
-  const kind = env.TRIGGER_LAUNCHER?.trim().toLowerCase() || 'ecs';
-  if (kind === 'local') return { kind: 'local', options: localOptions };
-  if (kind !== 'ecs') {
-    throw new ConfigError([`TRIGGER_LAUNCHER is "${kind}"; use "local" or leave it unset for ECS.`]);
-  }
-  return { kind: 'ecs', config: loadEcsLauncherConfig(env), ecs: makeEcs() };
+  if (config.kind === 'local') return { kind: 'local', options: { env: config.taskEnv, ...localOptions } };
+  return { kind: 'ecs', config: config.ecs, ecs: makeEcs() };
 }
 
 /**

@@ -1,5 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors';
+import { loadEcsLauncherConfig, type EcsLauncherConfig } from './launcher/ecs-config';
+import { localTaskEnv } from './launcher/local-launcher';
+import { lakeUrlProblem } from './lake/s3-url';
+import { databasePasswordOf, parseDatabaseUrl } from './warehouse/database-url';
 
 /** Intercom's regional API hosts; anything else must be a loopback sandbox. */
 export const INTERCOM_REGION_URLS = {
@@ -18,6 +22,33 @@ export const DEFAULTS = {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
+/** A process environment, or the plain object a test passes instead. */
+export type Env = Record<string, string | undefined>;
+
+/** pino's levels; `LOG_LEVEL` must be one of them. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Variables that say the code runs in AWS (Fargate or Lambda), where a missing token must never mean "sandbox". */
+const AWS_MARKERS = [
+  'ECS_CONTAINER_METADATA_URI_V4',
+  'ECS_CONTAINER_METADATA_URI',
+  'AWS_LAMBDA_FUNCTION_NAME',
+];
+
+/** What logs, Sentry and metrics need; read before the rest so a configuration error is reported too. */
+export interface MonitoringConfig {
+  /** `LOG_LEVEL`, `info` when unset or not a pino level (loadConfig reports the latter). */
+  logLevel: string;
+  /** `SENTRY_DSN`: errors go to Sentry when set. */
+  sentryDsn: string | undefined;
+  /** `SENTRY_ENVIRONMENT`, e.g. the deploy stage. */
+  sentryEnvironment: string | undefined;
+  /** True inside Lambda or ECS (`AWS_EXECUTION_ENV`): CloudWatch metrics are written as EMF lines. */
+  emitMetrics: boolean;
+  /** The Intercom token and the database password, to keep out of every message and report. */
+  secrets: (string | undefined)[];
+}
+
 /** The whole validated configuration; see docs/architecture.md for each variable. */
 export interface Config {
   intercom: {
@@ -34,17 +65,36 @@ export interface Config {
   /** Records per checkpointed extract segment; undefined = the extract's default. */
   extractSegmentRecords: number | undefined;
   databaseUrl: string;
-  sentryDsn: string | undefined;
-  logLevel: string;
+  /** Where an `s3://` lake is served from: `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL_S3` (or `AWS_ENDPOINT_URL`). */
+  aws: { region: string | undefined; endpoint: string | undefined };
+  /** True in Fargate or Lambda: a missing token is then an error, never the sandbox. */
+  runsInAws: boolean;
+  /** Size of the built-in sandbox (`SANDBOX_CONTACTS`, `SANDBOX_CONVERSATIONS`); undefined = its default. */
+  sandbox: { contacts: number | undefined; conversations: number | undefined };
+  monitoring: MonitoringConfig;
 }
 
-const optionalTrimmed = z
-  .string()
-  .optional()
-  .transform((v) => {
+/** Where the trigger starts tasks: ECS RunTask with the stack's settings, or child processes here. */
+export type LauncherConfig =
+  | { kind: 'ecs'; ecs: EcsLauncherConfig }
+  | {
+      kind: 'local';
+      /** The children's environment: this one less the Lambda runtime's variables. */ taskEnv: Env;
+    };
+
+/** The trigger Lambda's configuration (it runs no extract or load itself). */
+export interface TriggerConfig {
+  monitoring: MonitoringConfig;
+  launcher: LauncherConfig;
+}
+
+const optionalTrimmed = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined) => {
     const t = v?.trim();
     return t ? t : undefined;
-  });
+  }),
+);
 
 const schema = z.object({
   INTERCOM_ACCESS_TOKEN: optionalTrimmed,
@@ -53,10 +103,21 @@ const schema = z.object({
   LAKE_URL: optionalTrimmed,
   DATABASE_URL: optionalTrimmed,
   SENTRY_DSN: optionalTrimmed,
+  SENTRY_ENVIRONMENT: optionalTrimmed,
   LOG_LEVEL: optionalTrimmed,
   INTERCOM_MAX_ATTEMPTS: optionalTrimmed,
   EXTRACT_SEGMENT_RECORDS: optionalTrimmed,
+  AWS_REGION: optionalTrimmed,
+  AWS_DEFAULT_REGION: optionalTrimmed,
+  AWS_ENDPOINT_URL_S3: optionalTrimmed,
+  AWS_ENDPOINT_URL: optionalTrimmed,
+  AWS_EXECUTION_ENV: optionalTrimmed,
+  SANDBOX_CONTACTS: optionalTrimmed,
+  SANDBOX_CONVERSATIONS: optionalTrimmed,
+  TRIGGER_LAUNCHER: optionalTrimmed,
 });
+
+type Parsed = z.infer<typeof schema>;
 
 function checkApiUrl(raw: string, problems: string[]): { url: string; isSandbox: boolean } {
   let parsed: URL;
@@ -70,38 +131,85 @@ function checkApiUrl(raw: string, problems: string[]): { url: string; isSandbox:
   }
   const url = raw.replace(/\/+$/, '');
   if (LOOPBACK_HOSTS.has(parsed.hostname)) return { url, isSandbox: true };
-  const known = Object.values(INTERCOM_REGION_URLS) as string[];
+  const known: string[] = Object.values(INTERCOM_REGION_URLS);
   if (!known.includes(url)) {
     problems.push(
-      `INTERCOM_API_URL "${url}" is not an Intercom region. Use ${known.join(' (US), ').replace(/, ([^,]*)$/, ' (EU), $1')} (AU), or a loopback URL for the sandbox.`,
+      `INTERCOM_API_URL "${url}" is not an Intercom region. Use ${regionChoices()}, or a loopback URL for the sandbox.`,
     );
   }
   return { url, isSandbox: false };
 }
 
-function checkLakeUrl(raw: string, problems: string[]): void {
-  if (raw.startsWith('s3://')) {
-    const bucket = raw.slice('s3://'.length).split('/')[0] ?? '';
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      problems.push(`LAKE_URL "${raw}" does not name a valid S3 bucket (s3://bucket[/prefix]).`);
-    }
-  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-    problems.push(`LAKE_URL "${raw}" must be s3://bucket[/prefix] or a folder path.`);
-  }
+/** "https://api.intercom.io (US), https://api.eu.intercom.io (EU) or https://api.au.intercom.io (AU)". */
+function regionChoices(): string {
+  const named = Object.entries(INTERCOM_REGION_URLS).map(
+    ([region, url]) => `${url} (${region.toUpperCase()})`,
+  );
+  return `${named.slice(0, -1).join(', ')} or ${named.at(-1)}`;
 }
 
 function checkDatabaseUrl(raw: string, problems: string[]): void {
   try {
-    const parsed = new URL(raw);
-    if (parsed.protocol !== 'mysql:') {
-      problems.push('DATABASE_URL must start with mysql:// (mysql://user:password@host:port/database).');
-    } else if (!parsed.pathname.replace(/^\//, '')) {
-      problems.push('DATABASE_URL names no database (mysql://user:password@host:port/database).');
-    }
-  } catch {
-    // Never echo the value: it may hold a password.
-    problems.push('DATABASE_URL is not a URL (mysql://user:password@host:port/database).');
+    parseDatabaseUrl(raw);
+  } catch (error) {
+    // Its messages never repeat the URL, which may hold a password.
+    if (error instanceof ConfigError) problems.push(...error.problems);
+    else throw error;
   }
+}
+
+/** A whole number of at least `min`, or undefined when unset; a problem otherwise. */
+function wholeNumber(
+  name: string,
+  text: string | undefined,
+  min: number,
+  problems: string[],
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    problems.push(`${name} "${text}" is not a whole number of at least ${min}.`);
+    return undefined;
+  }
+  return n;
+}
+
+function monitoringOf(parsed: Parsed): MonitoringConfig {
+  const level = parsed.LOG_LEVEL?.toLowerCase();
+  return {
+    logLevel: level && LOG_LEVELS.includes(level) ? level : 'info',
+    sentryDsn: parsed.SENTRY_DSN,
+    sentryEnvironment: parsed.SENTRY_ENVIRONMENT,
+    emitMetrics: Boolean(parsed.AWS_EXECUTION_ENV),
+    secrets: [parsed.INTERCOM_ACCESS_TOKEN, databasePasswordOf(parsed.DATABASE_URL)],
+  };
+}
+
+/**
+ * Read what logs, Sentry and metrics need; lenient, so that the error of a bad configuration can
+ * still be logged and reported.
+ *
+ * @throws never.
+ */
+export function loadMonitoringConfig(env: Env = process.env): MonitoringConfig {
+  return monitoringOf(schema.parse(env));
+}
+
+/**
+ * Read the trigger's configuration: `TRIGGER_LAUNCHER=local` runs tasks as child processes on this
+ * machine (`sls invoke local`), anything else calls ECS with the stack's settings.
+ *
+ * @throws ConfigError when the launcher is unknown, or the ECS settings are missing or malformed.
+ */
+export function loadTriggerConfig(env: Env = process.env): TriggerConfig {
+  const parsed = schema.parse(env);
+  const kind = parsed.TRIGGER_LAUNCHER?.toLowerCase() ?? 'ecs';
+  const monitoring = monitoringOf(parsed);
+  if (kind === 'local') return { monitoring, launcher: { kind: 'local', taskEnv: localTaskEnv(env) } };
+  if (kind !== 'ecs') {
+    throw new ConfigError([`TRIGGER_LAUNCHER is "${kind}"; use "local" or leave it unset for ECS.`]);
+  }
+  return { monitoring, launcher: { kind: 'ecs', ecs: loadEcsLauncherConfig(env) } };
 }
 
 /**
@@ -109,7 +217,7 @@ function checkDatabaseUrl(raw: string, problems: string[]): void {
  *
  * @throws ConfigError listing every problem in plain words.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Env = process.env): Config {
   const parsed = schema.parse(env);
   const problems: string[] = [];
 
@@ -142,7 +250,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`EXTRACT_SEGMENT_RECORDS "${segmentText}" is not a whole number of records of at least 1.`);
   }
   const lakeUrl = parsed.LAKE_URL ?? DEFAULTS.LAKE_URL;
-  checkLakeUrl(lakeUrl, problems);
+  const lakeProblem = lakeUrlProblem(lakeUrl);
+  if (lakeProblem) problems.push(lakeProblem);
+  if (parsed.LOG_LEVEL && !LOG_LEVELS.includes(parsed.LOG_LEVEL.toLowerCase())) {
+    problems.push(`LOG_LEVEL "${parsed.LOG_LEVEL}" is not one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  const sandbox = {
+    contacts: wholeNumber('SANDBOX_CONTACTS', parsed.SANDBOX_CONTACTS, 0, problems),
+    conversations: wholeNumber('SANDBOX_CONVERSATIONS', parsed.SANDBOX_CONVERSATIONS, 0, problems),
+  };
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
   checkDatabaseUrl(databaseUrl, problems);
 
@@ -152,7 +268,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lakeUrl,
     extractSegmentRecords,
     databaseUrl,
-    sentryDsn: parsed.SENTRY_DSN,
-    logLevel: parsed.LOG_LEVEL ?? 'info',
+    aws: {
+      region: parsed.AWS_REGION ?? parsed.AWS_DEFAULT_REGION,
+      endpoint: parsed.AWS_ENDPOINT_URL_S3 ?? parsed.AWS_ENDPOINT_URL,
+    },
+    runsInAws: AWS_MARKERS.some((name) => Boolean(env[name]?.trim())),
+    sandbox,
+    monitoring: monitoringOf(parsed),
   };
+}
+
+/**
+ * The `SANDBOX_*` variables, for `npm run sandbox`, whose flags each read one of them
+ * (sandbox/cli-options.ts validates them with the flags).
+ *
+ * @throws never.
+ */
+export function loadSandboxVariables(env: Env = process.env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('SANDBOX_')));
 }

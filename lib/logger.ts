@@ -16,13 +16,14 @@ const REDACT_PATHS = [
 ];
 
 /**
- * The one logger: JSON lines in the cloud or when piped, readable lines on a terminal.
+ * The one logger: JSON lines in the cloud or when piped, readable lines on a terminal. `level` is
+ * `Config.monitoring.logLevel` (`LOG_LEVEL`); `info` when not given.
  * Pass `destination` in tests to capture output.
  */
 export function createLogger(
   options: { level?: string; pretty?: boolean; destination?: NodeJS.WritableStream } = {},
 ): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const level = options.level ?? 'info';
   const usePretty = options.pretty ?? (Boolean(process.stderr.isTTY) && !options.destination);
   const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined };
   if (usePretty) {

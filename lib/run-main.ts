@@ -1,7 +1,12 @@
-import { loadConfig, type Config } from './config';
+import { loadConfig, loadMonitoringConfig, type Config, type Env } from './config';
 import { exitCodeFor } from './errors';
 import { createLogger, type Logger } from './logger';
-import { createTaskMetricsRecorder, emitTaskMetrics, type TaskMetricsRecorder } from './monitoring/metrics';
+import {
+  createTaskMetricsRecorder,
+  emitTaskMetrics,
+  metricsWriter,
+  type TaskMetricsRecorder,
+} from './monitoring/metrics';
 import { captureError, flushSentry, initSentry } from './monitoring/sentry';
 import { redactSecrets } from './redact';
 
@@ -25,20 +30,23 @@ export interface MainContext {
  * AWS only) and exit with the code its class maps to (0 only when `body` resolved). On SIGTERM or
  * SIGINT the signal is aborted and `body` gets {@link STOP_GRACE_MS} to save its state and throw;
  * after that the process exits with 143.
+ *
+ * @param env the environment to read (tests pass a plain object); the process's when undefined.
  */
 export async function runMain(
   name: string,
   body: (ctx: MainContext) => Promise<void>,
-  env: Record<string, string | undefined> = process.env,
+  env?: Env,
 ): Promise<never> {
   const started = performance.now();
-  const log = createLogger({ level: env.LOG_LEVEL });
-  // Started before the config is read so that a configuration error is reported too.
+  // Read before the rest of the config so that a configuration error is logged and reported too.
+  const monitoring = loadMonitoringConfig(env);
+  const log = createLogger({ level: monitoring.logLevel });
   initSentry({
-    dsn: env.SENTRY_DSN,
+    dsn: monitoring.sentryDsn,
     task: name,
-    environment: env.SENTRY_ENVIRONMENT,
-    secrets: [env.INTERCOM_ACCESS_TOKEN?.trim(), passwordOf(env.DATABASE_URL?.trim())],
+    environment: monitoring.sentryEnvironment,
+    secrets: monitoring.secrets,
   });
   const metrics = createTaskMetricsRecorder();
   const controller = new AbortController();
@@ -55,23 +63,21 @@ export async function runMain(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   let code = 0;
-  let config: Config | undefined;
   try {
-    config = loadConfig(env);
+    const config = loadConfig(env);
     await body({ config, log, signal: controller.signal, metrics });
   } catch (error) {
     code = exitCodeFor(error);
-    const secrets = [config?.intercom.token, passwordOf(config?.databaseUrl ?? env.DATABASE_URL)];
-    const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), monitoring.secrets);
     log.error({ task: name, err: error instanceof Error ? error.name : 'Error', exitCode: code }, message);
     captureError(error, { task: name, exitCode: code });
   }
   try {
-    emitTaskMetrics(name, {
-      ...metrics.counts,
-      durationMs: performance.now() - started,
-      succeeded: code === 0,
-    });
+    emitTaskMetrics(
+      name,
+      { ...metrics.counts, durationMs: performance.now() - started, succeeded: code === 0 },
+      { write: metricsWriter(monitoring.emitMetrics) },
+    );
   } catch (error) {
     // A bad count must not change the outcome of the run it describes.
     log.warn(
@@ -81,13 +87,4 @@ export async function runMain(
   }
   await flushSentry();
   process.exit(code);
-}
-
-function passwordOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,10 +1,11 @@
+import { loadSandboxVariables } from '../lib/config';
 import { runMain } from '../lib/run-main';
 import { parseSandboxArgs, SANDBOX_USAGE } from './cli-options';
 import { startSandbox } from './server';
 
 // `npm run sandbox`: wiring only; options are parsed in cli-options.ts, behaviour lives in server.ts.
 void runMain('sandbox', async ({ log, signal }) => {
-  const { options, help } = parseSandboxArgs(process.argv.slice(2), process.env);
+  const { options, help } = parseSandboxArgs(process.argv.slice(2), loadSandboxVariables());
   if (help) {
     process.stdout.write(`${SANDBOX_USAGE}\n`);
     return;

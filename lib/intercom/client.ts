@@ -1,6 +1,7 @@
 import { SourceError, TransientError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { backoffDelayMs, sleep } from './backoff';
+import { backoffDelayMs } from '../backoff';
+import { sleep } from './backoff';
 import { completeContact as fillNestedLists } from './complete-contact';
 import { isRetryableStatus, parseErrorBody, sourceErrorFor } from './error-response';
 import { createHttp, NoResponseError, type HttpResponse } from './http';

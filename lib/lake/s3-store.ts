@@ -16,7 +16,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError, DataError, TransientError } from '../errors';
+import { isNetworkErrorCode } from '../network-errors';
 import { createHashingTap, toReadable } from './hashing-tap';
+import { parseS3Url } from './s3-url';
 import { missingKeyError, type Body, type LakeStore, type PutResult } from './store';
 
 /**
@@ -36,8 +38,10 @@ const COPY_QUEUE_SIZE = 4;
 
 /** Options of `S3Store`; tests pass an `S3Client` for a local server and smaller parts. */
 export interface S3StoreOptions {
-  /** The client to use; by default one built from the environment (see `defaultS3Client`). */
+  /** The client to use; by default one built from `s3` (see `defaultS3Client`). */
   client?: S3Client;
+  /** Region and endpoint (from `Config.aws`): build the default client, and named in messages. */
+  s3?: Partial<S3Settings>;
   /** Bytes per multipart part in `put` (at least 5 MiB); default `PUT_PART_SIZE_BYTES`. */
   partSize?: number;
   /** Parts in flight in `put`; default `PUT_QUEUE_SIZE`. */
@@ -48,35 +52,39 @@ export interface S3StoreOptions {
   copyPartSize?: number;
 }
 
+/** Where the S3 lake is served from, as `loadConfig` read it (`Config.aws`). */
+export interface S3Settings {
+  /** `AWS_REGION` (or `AWS_DEFAULT_REGION`); undefined leaves it to the AWS profile. */
+  region: string | undefined;
+  /** `AWS_ENDPOINT_URL_S3` (or `AWS_ENDPOINT_URL`): a local S3 server such as s3rver or MinIO. */
+  endpoint: string | undefined;
+}
+
 /**
- * An S3 client configured from the environment as the AWS SDK does it (region and credentials from
- * the environment, shared config or, in Fargate, the task role). The SDK itself reads
- * `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`; when one is set we add path-style addressing and
- * checksums only when required, because local S3 servers (s3rver, MinIO) serve neither virtual-host
- * buckets nor the SDK's newer default checksums.
+ * An S3 client for `settings`; credentials come from the AWS SDK's own chain (environment, shared
+ * config or, in Fargate, the task role). With a custom endpoint we add path-style addressing and
+ * checksums only when required, because local S3 servers (s3rver, MinIO) serve neither
+ * virtual-host buckets nor the SDK's newer default checksums.
  */
-export function defaultS3Client(env: Record<string, string | undefined> = process.env): S3Client {
-  const customEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
-  return new S3Client(
-    customEndpoint
+export function defaultS3Client(settings: S3Settings): S3Client {
+  const { region, endpoint } = settings;
+  return new S3Client({
+    ...(region ? { region } : {}),
+    ...(endpoint
       ? {
+          endpoint,
           forcePathStyle: true,
           requestChecksumCalculation: 'WHEN_REQUIRED',
           responseChecksumValidation: 'WHEN_REQUIRED',
         }
-      : {},
-  );
+      : {}),
+  });
 }
 
-/** `s3://bucket/some/prefix` -> `{ bucket, prefix: 'some/prefix/' }`. */
-export function parseS3Url(url: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  const bucket = match?.[1];
-  if (!match || !bucket) {
-    throw new ConfigError([`LAKE_URL "${url}" is not an S3 URL such as s3://bucket or s3://bucket/prefix.`]);
-  }
-  const rest = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  return { bucket, prefix: rest ? `${rest}/` : '' };
+/** The endpoint to name in messages: the custom one, or AWS's regional one. */
+export function s3EndpointLabel(settings: Partial<S3Settings>): string {
+  if (settings.endpoint) return settings.endpoint;
+  return settings.region ? `https://s3.${settings.region}.amazonaws.com` : 'AWS S3';
 }
 
 interface S3ErrorShape {
@@ -100,6 +108,7 @@ const ACCESS_ERRORS = new Set([
   'AllAccessDisabled',
 ]);
 
+/** S3's own answers that mean "try again"; socket failures are in lib/network-errors. */
 const TRANSIENT_ERRORS = new Set([
   'SlowDown',
   'InternalError',
@@ -107,11 +116,10 @@ const TRANSIENT_ERRORS = new Set([
   'RequestTimeout',
   'RequestTimeTooSkewed',
   'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
 ]);
+
+/** What the AWS SDK throws when neither the client nor the environment or profile names a region. */
+const REGION_MISSING = /^Region is missing/;
 
 /**
  * A stand-in cause for S3 errors about credentials: the SDK's error object can carry the access key
@@ -140,6 +148,7 @@ export class S3Store implements LakeStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly client: S3Client;
+  private readonly endpoint: string;
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly multipartCopyThreshold: number;
@@ -150,7 +159,9 @@ export class S3Store implements LakeStore {
     this.bucket = bucket;
     this.prefix = prefix;
     this.url = `s3://${bucket}${prefix ? `/${prefix.replace(/\/$/, '')}` : ''}`;
-    this.client = options.client ?? defaultS3Client();
+    const s3 = { region: options.s3?.region, endpoint: options.s3?.endpoint };
+    this.client = options.client ?? defaultS3Client(s3);
+    this.endpoint = s3EndpointLabel(s3);
     this.partSize = options.partSize ?? PUT_PART_SIZE_BYTES;
     this.queueSize = options.queueSize ?? PUT_QUEUE_SIZE;
     this.multipartCopyThreshold = options.multipartCopyThreshold ?? COPY_OBJECT_MAX_BYTES;
@@ -168,10 +179,19 @@ export class S3Store implements LakeStore {
   private translate(error: unknown, action: string, key?: string): Error {
     const { name, status } = s3ErrorInfo(error);
     const where = key ? `"${key}" in ${this.url}` : this.url;
+    const message = error instanceof Error ? error.message : '';
+    if (REGION_MISSING.test(message)) {
+      return new ConfigError(
+        [
+          `No AWS region is set for the S3 lake ${this.url} (while trying to ${action} ${where}). Set AWS_REGION to the bucket's region (for example AWS_REGION=eu-west-1), or give the AWS profile a region.`,
+        ],
+        { cause: safeCause(error) },
+      );
+    }
     if (name === 'NoSuchBucket') {
       return new ConfigError(
         [
-          `S3 bucket "${this.bucket}" does not exist (while trying to ${action} ${where}). Check LAKE_URL, the AWS region (AWS_REGION) and that the stack was deployed.`,
+          `S3 bucket "${this.bucket}" does not exist at ${this.endpoint} (while trying to ${action} ${where}). Check the bucket name in LAKE_URL, the AWS region (AWS_REGION) and that the stack was deployed.`,
         ],
         { cause: safeCause(error) },
       );
@@ -185,7 +205,22 @@ export class S3Store implements LakeStore {
       );
     }
     const code = (error as { code?: string } | undefined)?.code;
-    if (TRANSIENT_ERRORS.has(name) || (code && TRANSIENT_ERRORS.has(code)) || (status !== undefined && status >= 500)) {
+    const unreached = `Cannot reach S3 at ${this.endpoint} for bucket "${this.bucket}" (${code}, while trying to ${action} ${where}).`;
+    if (code === 'ENOTFOUND') {
+      return new ConfigError(
+        [
+          `${unreached} The host name does not resolve: check AWS_REGION, the bucket name in LAKE_URL and, for a local S3 server, AWS_ENDPOINT_URL_S3.`,
+        ],
+        { cause: error },
+      );
+    }
+    if (isNetworkErrorCode(code)) {
+      return new TransientError(
+        `${unreached} Check that this machine can reach S3 (internet access, a NAT gateway or an S3 VPC endpoint) and, for a local S3 server, that it runs at AWS_ENDPOINT_URL_S3; then run again.`,
+        { cause: error },
+      );
+    }
+    if (TRANSIENT_ERRORS.has(name) || (status !== undefined && status >= 500)) {
       return new TransientError(
         `S3 failed or did not answer in time (${code ?? name}) while trying to ${action} ${where}; retry the step.`,
         { cause: error },

@@ -21,7 +21,7 @@ const LAMBDA_VARIABLES =
  * `env` without the Lambda runtime's variables: a task started by the local launcher is a local
  * run, and must not take itself for one inside AWS (where a missing token is an error, not the sandbox).
  */
-export function localTaskEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function localTaskEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !LAMBDA_VARIABLES.test(key)));
 }
 
@@ -31,7 +31,7 @@ export interface LocalRunOptions {
   commands?: LocalCommands;
   /** Working directory of the child; defaults to `process.cwd()` (the project root under `sls invoke local`). */
   cwd?: string;
-  /** Environment of the child; defaults to this process's, less the Lambda runtime's ({@link localTaskEnv}). */
+  /** Environment of the child (`LauncherConfig.taskEnv`: this process's, less the Lambda runtime's, {@link localTaskEnv}); inherits this process's when undefined. */
   env?: NodeJS.ProcessEnv;
   /** How many of the last output lines to return; defaults to 40. */
   tailLines?: number;
@@ -79,7 +79,7 @@ export async function runLocalTask(task: TaskName, options: LocalRunOptions = {}
     return await new Promise<LocalRunResult>((resolve, reject) => {
       const child = spawn(file, args, {
         cwd: options.cwd ?? process.cwd(),
-        env: options.env ?? localTaskEnv(),
+        env: options.env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       running.set(task, child.pid);

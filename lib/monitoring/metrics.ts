@@ -84,25 +84,24 @@ export function formatEmf(input: EmfInput): string {
   return JSON.stringify(line);
 }
 
-/** Where EMF lines go: stdout inside AWS (Lambda and ECS set `AWS_EXECUTION_ENV`), nowhere on a laptop. */
-export function defaultMetricsWriter(
-  env: Record<string, string | undefined> = process.env,
-): ((line: string) => void) | undefined {
-  if (!env.AWS_EXECUTION_ENV) return undefined;
+/**
+ * Where EMF lines go: stdout inside AWS (`Config.monitoring.emitMetrics`, from the
+ * `AWS_EXECUTION_ENV` that Lambda and ECS set), nowhere on a laptop.
+ */
+export function metricsWriter(inAws: boolean): ((line: string) => void) | undefined {
+  if (!inAws) return undefined;
   return (line) => {
     process.stdout.write(`${line}\n`);
   };
 }
 
 /**
- * Write one EMF line with `input`; with no writer (outside AWS) nothing is written.
+ * Write one EMF line with `input`; with no writer (outside AWS, see {@link metricsWriter}) nothing
+ * is written, but the line is still checked.
  *
  * @throws Error as {@link formatEmf} does.
  */
-export function emitMetrics(
-  input: EmfInput,
-  write: ((line: string) => void) | undefined = defaultMetricsWriter(),
-): void {
+export function emitMetrics(input: EmfInput, write: ((line: string) => void) | undefined): void {
   const line = formatEmf(input);
   write?.(line);
 }
@@ -148,14 +147,14 @@ export function emitTaskMetrics(
       properties: options.properties,
       timestamp: options.timestamp,
     },
-    'write' in options ? options.write : defaultMetricsWriter(),
+    options.write,
   );
 }
 
 /** The counts a task can add to while it runs; see {@link createTaskMetricsRecorder}. */
 export type TaskCounts = Pick<TaskMetrics, 'records' | 'requests' | 'rateLimited'>;
 
-/** Collects a task's counts while it runs; `runMain` emits them once when the task ends. */
+/** Collects a task's counts while it runs; `runMain` emits them once when the task ends (extract-with-config and tasks/load add them). */
 export interface TaskMetricsRecorder {
   /** Add to the counts, e.g. `add({ records: page.length, requests: 1 })`. */
   add(counts: TaskCounts): void;

@@ -1,3 +1,5 @@
+import { REDACTED, redactText } from '../redact';
+
 /**
  * Removes credentials from anything about to leave the process (Sentry events, error reports).
  */
@@ -6,22 +8,9 @@
 const SECRET_KEYS =
   /^(token|access_?token|password|passwd|secret|authorization|cookie|set-cookie|x-api-key|intercom_access_token|database_url)$/i;
 
-/** `scheme://user:password@` in any URL (DATABASE_URL and friends). */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]+@/gi;
-/** `Bearer <token>` as it appears in an Authorization header echoed into a message. */
-const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g;
-
-/** Placeholder for a removed value. */
-export const REDACTED = '[redacted]';
-
-/** `text` with every known secret, every URL password and every bearer token replaced. */
+/** `text` with every known secret, every URL password and every bearer token replaced (by lib/redact). */
 export function scrubText(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    // Very short values would blank out ordinary words; no real credential is that short.
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  return out.replace(URL_PASSWORD, `$1:${REDACTED}@`).replace(BEARER, `$1 ${REDACTED}`);
+  return redactText(text, secrets, REDACTED);
 }
 
 /**

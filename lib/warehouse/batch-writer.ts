@@ -2,9 +2,11 @@ import { escape } from 'mysql2';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelayMs } from '../backoff';
 import { TransientError } from '../errors';
 import type { StreamName } from '../lake/keys';
 import type { Logger } from '../logger';
+import { NETWORK_ERROR_CODES } from '../network-errors';
 import { serverErrorOf } from './connection';
 import { quoteId, toTuple, type SqlValue } from './rows';
 import { LOAD_TABLES, SHAPES, type LoadTable, type TargetNames } from './tables';
@@ -93,17 +95,16 @@ const LOCK_ATTEMPTS = 4;
  * a fresh connection.
  */
 const CONNECTION_LOST = new Set([
+  ...NETWORK_ERROR_CODES,
   'PROTOCOL_CONNECTION_LOST',
   'ER_CONNECTION_KILLED',
   'ER_SERVER_SHUTDOWN',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
   'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 const CONNECTION_ATTEMPTS = 4;
-const BACKOFF_BASE_MS = 100;
+/** Full-jitter base: waits of up to 200, 400, 800 ms, on average the ~100, 200, 400 ms it had before. */
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 2_000;
 /** Room for `INSERT INTO … VALUES` and the ON DUPLICATE KEY clause in a packet. */
 const STATEMENT_OVERHEAD_BYTES = 64 * 1024;
 /** Bytes per packet of a `LOAD DATA LOCAL` batch (the server takes its packets one by one). */
@@ -148,9 +149,8 @@ function isConnectionLost(error: unknown): boolean {
   return /closed state|connection lost/i.test(server?.message ?? (error as Error | undefined)?.message ?? '');
 }
 
-/** Exponential backoff with jitter: ~100, 200, 400 ms. */
 function backoffMs(attempt: number): number {
-  return BACKOFF_BASE_MS * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+  return backoffDelayMs(attempt, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
 }
 
 /** A batch's statement failed: the server error, the table it was writing, and at which step. */

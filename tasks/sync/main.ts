@@ -2,7 +2,7 @@ import { openLake } from '../../lib/lake/open-lake';
 import { maskUrl } from '../../lib/redact';
 import { runMain } from '../../lib/run-main';
 import { extractWithConfig } from '../extract/extract-with-config';
-import { runLoad } from '../load/run-load';
+import { recordsLoaded, runLoad } from '../load/run-load';
 
 // `npm start`: the whole sync, extract then load, ending with a short summary.
 void runMain('sync', async (ctx) => {
@@ -10,12 +10,14 @@ void runMain('sync', async (ctx) => {
   const started = performance.now();
   const extract = await extractWithConfig(ctx);
   const load = await runLoad({
-    store: openLake(config.lakeUrl),
+    store: openLake(config.lakeUrl, { s3: config.aws }),
     databaseUrl: config.databaseUrl,
     mode: 'full',
     log,
     signal,
   });
+  // The task's Records metric counts both steps: records written to the lake, then rows loaded.
+  ctx.metrics.add({ records: recordsLoaded(load) });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const lines = [
     '',

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ConfigError } from '../../lib/errors';
+import { loadConfig } from '../../lib/config';
 import { S3Store } from '../../lib/lake/s3-store';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver';
 
@@ -62,28 +63,24 @@ describe('S3Store on s3rver', () => {
     expect(await store.list('data/')).toEqual(['data/users.json']);
   });
 
-  it('uses AWS_ENDPOINT_URL_S3 from the environment when no client is given', async () => {
+  it('reaches the S3 server that AWS_ENDPOINT_URL_S3 names, through loadConfig, when no client is given', async () => {
     const credentials = await s3.client.config.credentials();
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    });
+    // Credentials are the one thing the AWS SDK reads from the environment itself.
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
     try {
-      const store = new S3Store(`s3://${s3.bucket}`);
+      const config = loadConfig({ AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1' });
+      const store = new S3Store(`s3://${s3.bucket}`, { s3: config.aws });
       await store.put('data/users.json', Readable.from(['[]\n']));
       expect((await readAll(await store.get('data/users.json'))).toString()).toBe('[]\n');
     } finally {
-      for (const name of [
-        'AWS_ENDPOINT_URL_S3',
-        'AWS_REGION',
-        'AWS_ACCESS_KEY_ID',
-        'AWS_SECRET_ACCESS_KEY',
-      ]) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
       }
     }
   });

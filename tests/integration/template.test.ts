@@ -19,6 +19,8 @@ interface Template {
 
 let dir: string;
 let template: Template;
+/** The core template osls deploys first: it holds the deployment bucket. */
+let coreTemplate: Template;
 let spec: SpecDatabase;
 let zipBytes: number;
 
@@ -27,6 +29,9 @@ beforeAll(async () => {
   const [, loaded] = await Promise.all([slsPackageOffline(dir, 'citest', 50_000), loadAwsServiceSpec()]);
   spec = loaded;
   template = JSON.parse(await readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  coreTemplate = JSON.parse(
+    await readFile(path.join(dir, 'cloudformation-template-create-stack.json'), 'utf8'),
+  );
   zipBytes = (await stat(path.join(dir, 'trigger.zip'))).size;
 }, 60_000);
 
@@ -113,6 +118,33 @@ function allowStatements(): { where: string; statement: Record<string, Json> }[]
   };
   for (const [id, r] of Object.entries(template.Resources)) walk(r.Properties ?? {}, id);
   return found;
+}
+
+/** What makes bucket `id` less private than the lake: public access, no encryption, plain HTTP allowed. */
+function bucketProblems(where: string, id: string, bucket: Resource, policies: Resource[]): string[] {
+  const problems: string[] = [];
+  const props = bucket.Properties ?? {};
+  const block = props.PublicAccessBlockConfiguration as Record<string, Json> | undefined;
+  const flags = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'];
+  if (!flags.every((flag) => block?.[flag] === true)) problems.push(`${where}: public access not blocked`);
+  if (
+    !/"SSEAlgorithm":"(AES256|aws:kms|aws:kms:dsse)"/.test(JSON.stringify(props.BucketEncryption ?? null))
+  ) {
+    problems.push(`${where}: not encrypted`);
+  }
+  const refersToBucket = (v: Json | undefined): boolean => JSON.stringify(v) === JSON.stringify({ Ref: id });
+  const tlsOnly = policies.some((policy) => {
+    if (!refersToBucket(policy.Properties?.Bucket)) return false;
+    const document = policy.Properties?.PolicyDocument as { Statement?: Record<string, Json>[] } | undefined;
+    return (document?.Statement ?? []).some((s) => {
+      const secure = (s.Condition as { Bool?: Record<string, Json> } | undefined)?.Bool?.[
+        'aws:SecureTransport'
+      ];
+      return s.Effect === 'Deny' && String(secure) === 'false';
+    });
+  });
+  if (!tlsOnly) problems.push(`${where}: no bucket policy denying requests without TLS`);
+  return problems;
 }
 
 const asList = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -220,6 +252,43 @@ describe('sls package (offline) CloudFormation template', () => {
     const policy = JSON.stringify(template.Resources.LakeBucketPolicy?.Properties);
     expect(policy).toContain('"Effect":"Deny"');
     expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('keeps every S3 bucket of both templates private: public access blocked, encrypted, TLS only', () => {
+    const problems: string[] = [];
+    let buckets = 0;
+    for (const [name, t] of [
+      ['create-stack', coreTemplate],
+      ['update-stack', template],
+    ] as const) {
+      const policies = Object.values(t.Resources).filter((r) => r.Type === 'AWS::S3::BucketPolicy');
+      for (const [id, bucket] of Object.entries(t.Resources).filter(
+        ([, r]) => r.Type === 'AWS::S3::Bucket',
+      )) {
+        buckets++;
+        problems.push(...bucketProblems(`${name} ${id}`, id, bucket, policies));
+      }
+    }
+    expect(problems).toEqual([]);
+    // The lake in the update template, the deployment bucket in both.
+    expect(buckets).toBe(3);
+  });
+
+  it('the bucket check itself catches a bucket left public, unencrypted or open to plain HTTP', () => {
+    const policy: Resource = {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: 'Other' },
+        PolicyDocument: {
+          Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+        },
+      },
+    };
+    expect(bucketProblems('t B', 'B', { Type: 'AWS::S3::Bucket', Properties: {} }, [policy])).toEqual([
+      't B: public access not blocked',
+      't B: not encrypted',
+      't B: no bucket policy denying requests without TLS',
+    ]);
   });
 
   it('injects the secrets as references and never as plain values', () => {

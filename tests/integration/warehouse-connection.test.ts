@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createServer } from 'node:net';
 import { ConfigError, TransientError } from '../../lib/errors';
-import { openWarehouse, parseDatabaseUrl } from '../../lib/warehouse/connection';
+import { openWarehouse } from '../../lib/warehouse/connection';
+import { parseDatabaseUrl } from '../../lib/warehouse/database-url';
 import { queryServer, unusedDatabaseName } from '../helpers/database';
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then closed). */

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../lib/errors';
-import { DEFAULTS, loadConfig } from '../../lib/config';
+import { DEFAULTS, loadConfig, loadMonitoringConfig, loadTriggerConfig } from '../../lib/config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -47,5 +47,62 @@ describe('loadConfig', () => {
     expect(error.message).toContain('api.jp.intercom.io');
     expect(error.message).toContain('INTERCOM_ACCESS_TOKEN is missing');
     expect(error.message).not.toContain('secretpw');
+  });
+});
+
+describe('loadConfig, the one reader of the environment', () => {
+  it('pairs each region URL with its own region in the error for an unknown one', () => {
+    expect(() =>
+      loadConfig({ INTERCOM_API_URL: 'https://api.jp.intercom.io', INTERCOM_ACCESS_TOKEN: 't' }),
+    ).toThrow(
+      'Use https://api.intercom.io (US), https://api.eu.intercom.io (EU) or https://api.au.intercom.io (AU),',
+    );
+  });
+
+  it('reads the S3 region and endpoint, the AWS markers and the sandbox size', () => {
+    const config = loadConfig({
+      AWS_DEFAULT_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4569',
+      ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x',
+      SANDBOX_CONTACTS: '7',
+    });
+    expect(config.aws).toEqual({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4569' });
+    expect(config.runsInAws).toBe(true);
+    expect(config.sandbox).toEqual({ contacts: 7, conversations: undefined });
+    expect(loadConfig({ AWS_REGION: 'us-east-2', AWS_DEFAULT_REGION: 'eu-west-1' }).aws.region).toBe(
+      'us-east-2',
+    );
+    expect(loadConfig({}).runsInAws).toBe(false);
+  });
+
+  it('refuses a LOG_LEVEL pino does not know, while monitoring falls back to info to report it', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL "verbose"/);
+    expect(loadMonitoringConfig({ LOG_LEVEL: 'verbose' }).logLevel).toBe('info');
+    expect(
+      loadMonitoringConfig({ LOG_LEVEL: 'WARN', SENTRY_DSN: ' https://k@o.ingest.sentry.io/1 ' }),
+    ).toMatchObject({
+      logLevel: 'warn',
+      sentryDsn: 'https://k@o.ingest.sentry.io/1',
+      emitMetrics: false,
+    });
+  });
+
+  it('keeps the token and the database password as secrets even when the rest is invalid', () => {
+    const monitoring = loadMonitoringConfig({
+      INTERCOM_ACCESS_TOKEN: 'tok-123456',
+      DATABASE_URL: 'mysql://u:pa%40ss@h/bad`name',
+    });
+    expect(monitoring.secrets).toEqual(['tok-123456', 'pa@ss']);
+  });
+
+  it('reads the trigger launcher and its ECS settings, refusing an unknown launcher', () => {
+    expect(
+      loadTriggerConfig({ TRIGGER_LAUNCHER: 'local', PATH: '/bin', AWS_LAMBDA_FUNCTION_NAME: 'f' }).launcher,
+    ).toEqual({
+      kind: 'local',
+      taskEnv: { PATH: '/bin' },
+    });
+    expect(() => loadTriggerConfig({ TRIGGER_LAUNCHER: 'k8s' })).toThrow(/TRIGGER_LAUNCHER is "k8s"/);
+    expect(() => loadTriggerConfig({})).toThrow(/CLUSTER_ARN is not set/);
   });
 });

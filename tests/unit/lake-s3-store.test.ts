@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConfigError, TransientError } from '../../lib/errors';
-import { parseS3Url, S3Store } from '../../lib/lake/s3-store';
+import { S3Store } from '../../lib/lake/s3-store';
+import { parseS3Url } from '../../lib/lake/s3-url';
 
 // s3rver has no UploadPartCopy, so the over-5-GiB copy path is checked against a mocked client.
 describe('S3Store.copy of objects over the CopyObject limit', () => {

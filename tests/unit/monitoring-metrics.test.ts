@@ -1,9 +1,10 @@
+import { loadMonitoringConfig } from '../../lib/config';
 import {
   createTaskMetricsRecorder,
   emitTaskMetrics,
   formatEmf,
   METRICS_NAMESPACE,
-  defaultMetricsWriter,
+  metricsWriter,
 } from '../../lib/monitoring/metrics';
 
 describe('formatEmf', () => {
@@ -106,10 +107,12 @@ describe('emitTaskMetrics', () => {
   });
 });
 
-describe('defaultMetricsWriter', () => {
-  it('writes nothing outside AWS and to stdout inside Lambda or ECS', () => {
-    expect(defaultMetricsWriter({})).toBeUndefined();
-    expect(defaultMetricsWriter({ AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' })).toBeInstanceOf(Function);
+describe('metricsWriter', () => {
+  it('writes nothing outside AWS and to stdout inside Lambda or ECS, as the config says', () => {
+    expect(metricsWriter(loadMonitoringConfig({}).emitMetrics)).toBeUndefined();
+    expect(
+      metricsWriter(loadMonitoringConfig({ AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE' }).emitMetrics),
+    ).toBeInstanceOf(Function);
   });
 });
 

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import * as Sentry from '@sentry/node';
 import { captureError, flushSentry, initSentry, isSentryActive } from '../../lib/monitoring/sentry';
-import { REDACTED, scrubText, scrubValue } from '../../lib/monitoring/scrub';
+import { scrubText, scrubValue } from '../../lib/monitoring/scrub';
+import { REDACTED } from '../../lib/redact';
 
 describe('initSentry without a DSN', () => {
   it.each([undefined, '', '   '])('does nothing for DSN %j and every later call is a no-op', async (dsn) => {

@@ -11,6 +11,7 @@ import {
 } from '../../handlers/trigger-logic';
 import type { EcsLauncherConfig } from '../../lib/launcher/ecs-config';
 import { silentLogger } from '../../lib/logger';
+import { loadTriggerConfig } from '../../lib/config';
 
 const EXTRACT_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/ils-test-extract:7';
 const LOAD_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/ils-test-load:7';
@@ -152,7 +153,7 @@ describe('handleTrigger with ECS', () => {
   it('answers 500 listing every missing setting when the ECS config is incomplete', async () => {
     const response = await handleTrigger(
       { task: 'extract' },
-      () => selectLauncher({ CLUSTER_ARN }, () => new ECSClient({})),
+      () => selectLauncher(loadTriggerConfig({ CLUSTER_ARN }).launcher, () => new ECSClient({})),
       silentLogger(),
     );
     expect(response.statusCode).toBe(500);
@@ -175,14 +176,18 @@ describe('handleTrigger with the local launcher', () => {
   });
 
   it('runs the task as a child process and returns its log tail', async () => {
-    const launcher = selectLauncher({ TRIGGER_LAUNCHER: 'local' }, () => new ECSClient({}), {
-      cwd: dir,
-      commands: {
-        extract: [process.execPath, 'ok.cjs'],
-        load: [process.execPath, 'ok.cjs'],
-        sync: [process.execPath, 'ok.cjs'],
+    const launcher = selectLauncher(
+      loadTriggerConfig({ TRIGGER_LAUNCHER: 'local' }).launcher,
+      () => new ECSClient({}),
+      {
+        cwd: dir,
+        commands: {
+          extract: [process.execPath, 'ok.cjs'],
+          load: [process.execPath, 'ok.cjs'],
+          sync: [process.execPath, 'ok.cjs'],
+        },
       },
-    });
+    );
     const response = await handleTrigger({ task: 'extract' }, launcher, silentLogger());
     expect(response).toMatchObject({
       statusCode: 200,
