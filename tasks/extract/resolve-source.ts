@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Config } from '../../lib/config';
 import { ConfigError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -44,15 +45,21 @@ export async function resolveSource(
   }
   // Loaded lazily so that production runs never load the sandbox code.
   const { startSandbox } = await import('../../sandbox/server');
+  const { RECORDED_RECORDS_PATH } = await import('../../sandbox/recorded');
+  // The recorded records sit beside the project, never in it: the task image and a lone clone
+  // lack them, and `npm start` there still runs on the generated records alone.
+  const includeRecorded = existsSync(RECORDED_RECORDS_PATH);
   const sandbox = await startSandbox({
     contacts: numberFrom(env.SANDBOX_CONTACTS),
     conversations: numberFrom(env.SANDBOX_CONVERSATIONS),
+    includeRecorded,
   });
   log.info(
     {
       apiUrl: sandbox.url,
       contacts: sandbox.workspace.contactCount,
       conversations: sandbox.workspace.conversationCount,
+      recorded: includeRecorded,
     },
     'no INTERCOM_ACCESS_TOKEN: using the built-in sandbox',
   );
