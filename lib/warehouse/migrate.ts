@@ -7,8 +7,13 @@ import { ConfigError, TransientError } from '../errors';
 import type { Logger } from '../logger';
 import { connectionError, type Warehouse } from './connection';
 
-/** Where drizzle-kit writes the migrations (drizzle.config.ts `out`). */
-export const MIGRATIONS_FOLDER = path.resolve(__dirname, '../../drizzle/migrations');
+/** Set by scripts/build-tasks.ts in the task bundles (dist/ sits one folder higher than this file); undeclared from source. */
+declare const BUNDLED_MIGRATIONS_DIR: string | undefined;
+/** Where drizzle-kit writes the migrations (drizzle.config.ts `out`), found from source or from a bundle in dist/. */
+export const MIGRATIONS_FOLDER = path.resolve(
+  __dirname,
+  typeof BUNDLED_MIGRATIONS_DIR === 'string' ? BUNDLED_MIGRATIONS_DIR : '../../drizzle/migrations',
+);
 /** drizzle-orm's bookkeeping table. */
 export const MIGRATIONS_TABLE = '__drizzle_migrations';
 const LOCK_WAIT_SECONDS = 60;

@@ -11,6 +11,7 @@ interface Step {
 }
 interface Job {
   'runs-on'?: string;
+  strategy?: { matrix?: Record<string, unknown> };
   uses?: string;
   needs?: string | string[];
   services?: Record<string, { image: string }>;
@@ -37,6 +38,14 @@ describe('GitHub workflows', () => {
     expect(job?.env?.DATABASE_URL).toMatch(/^mysql:\/\/root@127\.0\.0\.1:3306\/\w+$/);
     const runs = (job?.steps ?? []).map((s) => s.run).filter(Boolean);
     expect(runs).toEqual(['npm ci', 'npm test']);
+  });
+
+  it('ci.yml tests on Node 22, which the task image and the Lambda run, and on Node 20 of the engines floor', async () => {
+    const { workflow } = await load('ci.yml');
+    const job = workflow.jobs.test;
+    expect(job?.strategy?.matrix?.node).toEqual([20, 22]);
+    const setup = (job?.steps ?? []).find((s) => s.uses?.startsWith('actions/setup-node@'));
+    expect(setup?.with?.['node-version']).toBe('${{ matrix.node }}');
   });
 
   it('deploy.yml deploys main after the tests with an OIDC role and no stored AWS keys', async () => {
