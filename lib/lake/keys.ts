@@ -98,3 +98,14 @@ export function runIdOfCheckpointKey(key: string): string | undefined {
 export function extractLockKey(): string {
   return 'locks/extract.json';
 }
+
+/**
+ * `locks/extract-takeover/<digest>-<generation>.json`: the claim, made with a conditional write,
+ * that lets exactly one extract replace the stale lease whose text hashes to `digest`; a claimer
+ * that died before finishing is passed by the next generation. See lib/lake/lease.ts.
+ */
+export function extractLockTakeoverKey(digest: string, generation: number): string {
+  if (!/^[0-9a-f]{8,64}$/.test(digest)) throw new Error(`"${digest}" is not a hex digest`);
+  if (!Number.isInteger(generation) || generation < 1) throw new Error(`takeover generation ${generation} is not a whole number from 1`);
+  return `locks/extract-takeover/${digest}-${generation}.json`;
+}

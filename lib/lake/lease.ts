@@ -1,24 +1,39 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataError, TransientError } from '../errors';
 import type { Logger } from '../logger';
-import { extractLockKey } from './keys';
+import { extractLockKey, extractLockTakeoverKey } from './keys';
+import { currentProcessIdentity, whyProcessIsGone, type ProcessIdentity } from './process-identity';
 import type { LakeStore } from './store';
 
-/** How long a lease lasts without a heartbeat; a killed extract blocks the lake this long at most. */
-export const LEASE_TTL_MS = 120_000;
+/**
+ * How long a lease lasts without a heartbeat. A killed extract on the same host is passed at once;
+ * one that cannot be proved dead (another host or container, a hung process) blocks the lake this
+ * long at most.
+ */
+export const LEASE_TTL_MS = 60_000;
+/** How often a waiting extract looks at the lease again (a released lease is taken this soon). */
+export const LEASE_POLL_MS = 5_000;
+/** Pause after losing a takeover to another extract, before judging the lease it wrote. */
+const TAKEOVER_BACKOFF_MS = 50;
+/** Takeover claims tried for one stale lease before giving up (each past one's claimer died mid-takeover). */
+const MAX_TAKEOVER_GENERATIONS = 8;
 
-/** What the lock object holds. */
-interface LeaseBody {
+/** What the lock object holds: the run, the process (to prove it dead) and the expiry. */
+interface LeaseBody extends ProcessIdentity {
   owner: string;
   runId: string;
-  host: string;
-  pid: number;
   acquiredAt: string;
-  /** ISO 8601; after this the lease is stale and anyone may take it. */
+  /** ISO 8601; after this the lease has lapsed and anyone may take it. */
   expiresAt: string;
+}
+
+/** What a takeover claim holds: who claimed, when (a claim lapses like a lease). */
+interface ClaimBody extends ProcessIdentity {
+  owner: string;
+  claimedAt: string;
 }
 
 /** Options of {@link acquireExtractLease}. */
@@ -28,8 +43,14 @@ export interface LeaseOptions {
   log: Logger;
   /** Default {@link LEASE_TTL_MS}. */
   ttlMs?: number;
-  /** Renew this often; default a quarter of `ttlMs`. */
+  /** Renew this often; default a quarter of `ttlMs` (15 s), so one or two missed beats are harmless. */
   heartbeatMs?: number;
+  /** Look at a held lease again this often while waiting; default {@link LEASE_POLL_MS} or `heartbeatMs` if shorter. */
+  pollMs?: number;
+  /** Stops the wait for a held lease (SIGTERM). */
+  signal?: AbortSignal;
+  /** Host name written in the lease and compared with a holder's; default `os.hostname()`. Tests play other hosts. */
+  host?: string;
   /** Clock; tests pass their own. */
   now?: () => number;
 }
@@ -37,7 +58,7 @@ export interface LeaseOptions {
 /** A held lease on the lake; see {@link acquireExtractLease}. */
 export interface Lease {
   readonly owner: string;
-  /** Aborted when a heartbeat finds the lease taken by another extract (ours had expired). */
+  /** Aborted when a heartbeat finds the lease taken by another extract (ours had lapsed). */
   readonly lost: AbortSignal;
   /**
    * Check the lock object still names us; call right before publishing.
@@ -50,62 +71,131 @@ export interface Lease {
 
 /**
  * Take the lease that lets one extract at a time write runs and publish to `data/`: the lock object
- * `locks/extract.json` is created with a conditional write (`LakeStore.putIfAbsent`), then renewed by a
- * heartbeat. A lease that was not renewed before its `expiresAt` (its extract was killed) is stale:
- * it is deleted and taken over, so a crash blocks the lake for at most `ttlMs`. A lease taken on this
- * same host by a process that no longer exists is stale at once (a killed local run, or a task
- * restarted in the same container), which spares a laptop user the wait.
+ * `locks/extract.json` is created with a conditional write (`LakeStore.putIfAbsent`), then renewed by
+ * a heartbeat every `heartbeatMs`.
  *
- * Limits, stated plainly: renewal and stale takeover are plain writes, not conditional ones, so two
- * extracts that both find the same stale lease within a few milliseconds could both proceed; the
- * heartbeat then notices the loser within `heartbeatMs` and aborts it through `lost`, and
- * `assertHeld` re-checks ownership right before publishing.
+ * When another extract holds it:
+ * - its process is provably gone (same host, boot and pid namespace, and its pid no longer exists or
+ *   now has another start time: a killed run): the lease is taken over at once;
+ * - otherwise this extract waits, logging the holder's run and host and when its lease lapses, and
+ *   takes it when it is released or lapses (its holder stopped renewing it);
+ * - if the holder keeps renewing for `ttlMs` plus one heartbeat, it is alive and busy: give up.
  *
- * @throws TransientError when another extract holds a live lease (the message names its run and when
- *   the lease ends); retry later.
+ * A takeover is atomic between contenders: each first makes a claim object named after the stale
+ * lease's content with a conditional write, so only one of them replaces it. Limits, stated plainly:
+ * renewal is a read then a plain write, so a holder that was hung past its expiry and wakes in the
+ * same instant as a takeover could overwrite it; its next heartbeat (or `assertHeld` before
+ * publishing) then finds two owners have alternated and the loser stops through `lost`.
+ *
+ * @throws TransientError when another extract kept its lease alive through the wait (the message
+ *   names its run and when the lease ends; retry later), or when `signal` aborted the wait.
  */
 export async function acquireExtractLease(store: LakeStore, options: LeaseOptions): Promise<Lease> {
   const ttlMs = options.ttlMs ?? LEASE_TTL_MS;
   const heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(ttlMs / 4));
+  const pollMs = Math.max(1, options.pollMs ?? Math.min(LEASE_POLL_MS, heartbeatMs));
   const now = options.now ?? Date.now;
+  const { log } = options;
   const key = extractLockKey();
+  const self = currentProcessIdentity(options.host);
   const owner = `${options.runId}/${randomBytes(6).toString('hex')}`;
-  const bodyAt = (t: number): LeaseBody => ({
-    owner,
-    runId: options.runId,
-    host: hostname(),
-    pid: process.pid,
-    acquiredAt: new Date(now()).toISOString(),
-    expiresAt: new Date(t + ttlMs).toISOString(),
-  });
+  const leaseText = (): string => {
+    const body: LeaseBody = {
+      owner,
+      runId: options.runId,
+      ...self,
+      acquiredAt: new Date(now()).toISOString(),
+      expiresAt: new Date(now() + ttlMs).toISOString(),
+    };
+    return JSON.stringify(body);
+  };
+  const claimText = (): string => JSON.stringify({ owner, ...self, claimedAt: new Date(now()).toISOString() });
 
-  for (let attempt = 0; ; attempt++) {
-    if (await store.putIfAbsent(key, JSON.stringify(bodyAt(now())))) break;
-    const { body, text } = await readLease(store, key);
-    if (body && Date.parse(body.expiresAt) > now() && !holderIsGone(body)) {
+  /** Replace the stale lease whose text is `stale`, if this extract wins the claim on it. */
+  const takeOver = async (stale: string, body: LeaseBody | undefined, reason: string): Promise<boolean> => {
+    const digest = createHash('sha256').update(stale).digest('hex').slice(0, 32);
+    const passed: string[] = [];
+    for (let generation = 1; generation <= MAX_TAKEOVER_GENERATIONS; generation++) {
+      const claimKey = extractLockTakeoverKey(digest, generation);
+      if (!(await store.putIfAbsent(claimKey, claimText()))) {
+        const claim = await readJson<ClaimBody>(store, claimKey, 'claimedAt');
+        // A live claimer is replacing it right now; a claim that vanished was finished.
+        if (!claim.text || (claim.body && !whyProcessIsGone(claim.body, self) && Date.parse(claim.body.claimedAt) + ttlMs > now())) {
+          return false;
+        }
+        passed.push(claimKey);
+        continue;
+      }
+      try {
+        // Only the claim's holder may replace this lease; it still must be the one judged stale.
+        if ((await readJson<LeaseBody>(store, key, 'expiresAt')).text !== stale) return false;
+        await store.put(key, Readable.from([leaseText()]));
+        log.warn({ key, staleRun: body?.runId, staleHost: body?.host, reason }, 'took over a stale extract lease');
+        return true;
+      } finally {
+        // Once the lease has changed, a late claimer of this digest finds it changed and backs off.
+        for (const done of [...passed, claimKey]) await store.delete(done).catch(() => undefined);
+      }
+    }
+    return false;
+  };
+
+  const pause = async (ms: number): Promise<void> => {
+    try {
+      await sleep(Math.max(1, ms), undefined, { signal: options.signal });
+    } catch (error) {
       throw new TransientError(
-        `Another extract (run ${body.runId} on ${body.host}) is writing to the lake ${store.url}; its lease ends at ${body.expiresAt} unless it renews it. Wait for it to finish, then run again; if it was killed, the lease expires by itself at that time.`,
-        { cause: new Error(`lease ${key} held by ${body.owner}`) },
+        `The extract was stopped while it waited for another extract's lease on ${store.url}; it wrote nothing. Run it again.`,
+        { cause: options.signal?.reason ?? error },
       );
     }
-    if (attempt >= 2) {
+  };
+  const waitStart = now();
+  const giveUpAt = waitStart + ttlMs + heartbeatMs;
+  let lastSeen: string | undefined;
+  for (;;) {
+    if (await store.putIfAbsent(key, leaseText())) break;
+    const { body, text } = await readJson<LeaseBody>(store, key, 'expiresAt');
+    if (text === undefined) continue; // released between the write and the read: try again
+    const expiresAt = body ? Date.parse(body.expiresAt) : Number.NaN;
+    const gone = body ? whyProcessIsGone(body, self) : undefined;
+    const reason = !body
+      ? 'unreadable lock object'
+      : gone ?? (expiresAt <= now() ? `not renewed since it lapsed at ${body.expiresAt}` : undefined);
+    if (reason) {
+      if (await takeOver(text, body, reason)) break;
+      // Another extract took it or is taking it: judge the lease it writes.
+      await pause(Math.min(pollMs, TAKEOVER_BACKOFF_MS));
+      continue;
+    }
+    const holder = body as LeaseBody;
+    if (now() >= giveUpAt) {
       throw new TransientError(
-        `Could not take the extract lease ${key} in ${store.url}: it changed hands while this extract tried to take it over. Run again in a minute.`,
-        { cause: new Error('lease contention') },
+        `Another extract (run ${holder.runId} on ${holder.host}) is writing to the lake ${store.url}; its lease ends at ${holder.expiresAt} unless it renews it, and it kept renewing it while this extract waited ${Math.round((now() - waitStart) / 1000)} s. Wait for it to finish, then run again; if it was killed, the lease expires by itself at that time.`,
+        { cause: new Error(`lease ${key} held by ${holder.owner}`) },
       );
     }
-    // Stale (or unreadable): delete it only if it is still the object we judged, then race for it.
-    const again = await readLease(store, key);
-    if (again.text === text) {
-      options.log.warn({ key, staleRun: body?.runId, expiredAt: body?.expiresAt }, 'taking over a stale extract lease');
-      await store.delete(key);
+    if (text !== lastSeen) {
+      lastSeen = text;
+      log.info(
+        {
+          key,
+          holderRun: holder.runId,
+          holderHost: holder.host,
+          holderPid: holder.pid,
+          lapsesInMs: Math.max(0, expiresAt - now()),
+          givesUpInMs: Math.max(0, giveUpAt - now()),
+        },
+        'waiting for the extract lease held by another extract',
+      );
     }
+    await pause(Math.min(pollMs, expiresAt - now() + 1, giveUpAt - now()));
   }
 
   const controller = new AbortController();
   let stopped = false;
   const check = async (): Promise<LeaseBody | undefined> => {
-    const { body } = await readLease(store, key);
+    const { body } = await readJson<LeaseBody>(store, key, 'expiresAt');
     return body?.owner === owner ? body : undefined;
   };
   const beat = async (): Promise<void> => {
@@ -115,7 +205,7 @@ export async function acquireExtractLease(store: LakeStore, options: LeaseOption
       if (!mine) {
         controller.abort(
           new TransientError(
-            `This extract lost its lease on ${store.url} (another extract took it over after a missed heartbeat); it stopped without publishing. Run again.`,
+            `This extract lost its lease on ${store.url} (another extract took it over after missed heartbeats); it stopped without publishing. Run again.`,
             { cause: new Error(`lease ${key} no longer held by ${owner}`) },
           ),
         );
@@ -125,7 +215,7 @@ export async function acquireExtractLease(store: LakeStore, options: LeaseOption
       await store.put(key, Readable.from([JSON.stringify({ ...mine, expiresAt: new Date(now() + ttlMs).toISOString() })]));
     } catch (error) {
       // A missed beat is not fatal: the lease lasts several beats; the next one tries again.
-      options.log.warn({ key, err: error instanceof Error ? error.message : String(error) }, 'lease heartbeat failed');
+      log.warn({ key, err: error instanceof Error ? error.message : String(error) }, 'lease heartbeat failed');
     }
   };
   let beating: Promise<void> = Promise.resolve();
@@ -154,34 +244,31 @@ export async function acquireExtractLease(store: LakeStore, options: LeaseOption
   };
 }
 
-async function readLease(store: LakeStore, key: string): Promise<{ body?: LeaseBody; text?: string }> {
+/**
+ * The object at `key` as text and, when it parses with an `owner` and a valid date in `dateField`,
+ * as a body; `{}` when there is no object.
+ */
+async function readJson<T extends { owner: string }>(
+  store: LakeStore,
+  key: string,
+  dateField: string,
+): Promise<{ body?: T; text?: string }> {
   let text: string;
   try {
     text = (await buffer(await store.get(key))).toString('utf8');
   } catch (error) {
-    // Gone between the write and the read: as good as no lease.
+    // Gone between the write and the read: as good as no object.
     if (error instanceof DataError) return {};
     throw error;
   }
   try {
-    const parsed = JSON.parse(text) as Partial<LeaseBody>;
-    if (typeof parsed.owner === 'string' && typeof parsed.expiresAt === 'string' && !Number.isNaN(Date.parse(parsed.expiresAt))) {
-      return { body: parsed as LeaseBody, text };
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    const date = parsed[dateField];
+    if (typeof parsed.owner === 'string' && typeof date === 'string' && !Number.isNaN(Date.parse(date))) {
+      return { body: parsed as unknown as T, text };
     }
   } catch {
-    // Unreadable lock objects are treated as stale.
+    // Unreadable objects are judged by their absent body: a lease is stale, a claim lapsed.
   }
   return { text };
-}
-
-/** True when the lease was taken on this host by a process that is no longer running. */
-function holderIsGone(body: LeaseBody): boolean {
-  if (body.host !== hostname() || !Number.isInteger(body.pid) || body.pid === process.pid) return false;
-  try {
-    process.kill(body.pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: it runs under another user, so it exists.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }

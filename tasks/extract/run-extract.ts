@@ -74,7 +74,7 @@ export interface ExtractOptions {
  * its own it would leave most of the rate-limit window unused; beside the conversation details
  * it costs no wall time.
  *
- * @throws TransientError when another extract holds the lake, when `signal` aborted (the message
+ * @throws TransientError when another extract kept the lake through the lease wait, when `signal` aborted (the message
  *   says the checkpoint was saved and to run again), or when retries ran out; SourceError when
  *   Intercom refuses the token or a request; in every case `data/` is left as it was.
  */
@@ -92,6 +92,7 @@ export async function runExtract(options: ExtractOptions): Promise<RunManifest> 
     runId: freshRunId,
     log,
     ttlMs: options.leaseTtlMs,
+    signal: options.signal,
   });
   try {
     const found =

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TransientError } from '../../lib/errors';
+import { PassThrough } from 'node:stream';
 import { createIntercomClient } from '../../lib/intercom/client';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { extractLockKey } from '../../lib/lake/keys';
 import { readLatestManifest } from '../../lib/lake/publish';
-import { silentLogger } from '../../lib/logger';
+import { createLogger } from '../../lib/logger';
+import type { RunManifest } from '../../lib/lake/manifest';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { runExtract } from '../../tasks/extract/run-extract';
 import { canonicalLake } from '../helpers/canonical';
@@ -80,28 +81,35 @@ describe('extract: SIGTERM and two extracts at once', () => {
     expect(data.conversations.duplicateIds).toEqual([]);
   }, 30_000);
 
-  it('two extracts started at once on one lake: one publishes, the other refuses with a clear message', async () => {
+  it('two extracts started at once on one lake: the second waits for the first’s lease, then runs after it', async () => {
     sandbox = await startSandbox({ seed: 6, contacts: 60, conversations: 30 });
     const store = new FolderStore(lake);
-    const extract = (): Promise<unknown> => {
+    const sink = new PassThrough();
+    let logged = '';
+    sink.on('data', (d: Buffer) => (logged += d.toString()));
+    const log = createLogger({ level: 'info', pretty: false, destination: sink });
+    const extract = (): Promise<RunManifest> => {
       const client = createIntercomClient({ baseUrl: sandbox.url, token: sandbox.token, apiVersion: '2.14' });
-      return runExtract({
-        client,
-        store,
-        log: silentLogger(),
-        apiUrl: sandbox.url,
-        apiVersion: '2.14',
-      }).finally(() => client.close());
+      return runExtract({ client, store, log, apiUrl: sandbox.url, apiVersion: '2.14' }).finally(() =>
+        client.close(),
+      );
     };
-    const results = await Promise.allSettled([extract(), extract()]);
-    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(refused).toHaveLength(1);
-    expect(refused[0]?.reason).toBeInstanceOf(TransientError);
-    expect(String((refused[0]?.reason as Error).message)).toMatch(/Another extract/);
+    const [a, b] = await Promise.all([extract(), extract()]);
+    expect(a.runId).not.toBe(b.runId);
+    const waits = logged
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg: string; holderRun?: string })
+      .filter((line) => line.msg === 'waiting for the extract lease held by another extract');
+    expect(waits).toHaveLength(1);
+    // The one that waited published last, so data/ holds its run.
+    const first = waits[0]?.holderRun === a.runId ? a : b;
+    const second = first === a ? b : a;
     const manifest = await readLatestManifest(store);
+    expect(manifest.runId).toBe(second.runId);
     const data = await canonicalLake(store);
     expect(data.users.count).toBe(manifest.streams.users.count);
     expect(data.conversations.count).toBe(sandbox.workspace.conversationCount);
+    expect(await store.exists(extractLockKey())).toBe(false);
   });
 });
