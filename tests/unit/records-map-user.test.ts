@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../../lib/errors';
-import { mapUser } from '../../lib/warehouse/map-user';
+import { mapUser } from '../../lib/records/map-user';
 import { fixtureContact } from '../helpers/fixture-lake';
 
 const recorded = readFileSync('/work/shared/intercom/recorded-records.jsonl', 'utf8')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../../lib/errors';
-import { mapConversation } from '../../lib/warehouse/map-conversation';
+import { mapConversation } from '../../lib/records/map-conversation';
 import { fixtureConversation } from '../helpers/fixture-lake';
 
 const recorded = readFileSync('/work/shared/intercom/recorded-records.jsonl', 'utf8')
