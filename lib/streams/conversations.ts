@@ -12,6 +12,7 @@ export const CONVERSATIONS = defineStream({
   name: 'conversations',
   file: 'conversations.json',
   label: 'conversations',
+  singular: 'conversation',
   primaryKey: 'id',
   source: { kind: 'list', path: '/conversations', itemsKey: 'conversations', paged: true },
   pageSize: 150,

@@ -21,7 +21,12 @@ export type RowOf<T extends MySqlTable> = { [K in keyof T['$inferSelect']]: SqlV
  * before its children). lib/warehouse/tables.ts gives each its drizzle shape; the compiler checks
  * that every name has one. The quarantine table belongs to the load, not to a stream.
  */
-export const WAREHOUSE_TABLES = ['users', 'conversation', 'conversation_part', 'conversation_contact'] as const;
+export const WAREHOUSE_TABLES = [
+  'users',
+  'conversation',
+  'conversation_part',
+  'conversation_contact',
+] as const;
 
 /** A table a stream fills. */
 export type WarehouseTable = (typeof WAREHOUSE_TABLES)[number];
@@ -114,6 +119,8 @@ export interface StreamDeclaration<Name extends string = string> {
   file: string;
   /** What people call the records (`contacts`), in progress, logs and messages. */
   label: string;
+  /** What one record is called in messages (`contact`: "tags of contact 12", "conversation 7"). */
+  singular: string;
   /** Record field that identifies a record. */
   primaryKey: string;
   source: StreamSource;
@@ -138,6 +145,8 @@ export interface StreamDeclaration<Name extends string = string> {
 }
 
 /** `declaration` with its name kept as a literal type, so the registry knows every stream name. */
-export function defineStream<const Name extends string>(declaration: StreamDeclaration<Name>): StreamDeclaration<Name> {
+export function defineStream<const Name extends string>(
+  declaration: StreamDeclaration<Name>,
+): StreamDeclaration<Name> {
   return declaration;
 }

@@ -12,6 +12,7 @@ export const USERS = defineStream({
   name: 'users',
   file: 'users.json',
   label: 'contacts',
+  singular: 'contact',
   primaryKey: 'id',
   source: { kind: 'list', path: '/contacts', itemsKey: 'data', paged: true },
   pageSize: 150,

@@ -1,26 +1,32 @@
-import { SourceError, TransientError } from '../../lib/errors';
+import { TransientError } from '../../lib/errors';
 import type { IntercomClient } from '../../lib/intercom/client';
+import {
+  countPath,
+  countStream,
+  fetchStreamItem,
+  listStream,
+  searchStream,
+} from '../../lib/intercom/stream-source';
+import type { IntercomRecord } from '../../lib/intercom/types';
 import { assembleSegments } from '../../lib/lake/assemble-segments';
 import {
   emptyCheckpoint,
+  emptyTally,
   findResumableRun,
   writeCheckpoint,
   type ExtractCheckpoint,
+  type StreamTally,
 } from '../../lib/lake/checkpoint';
 import { newRunId, runCheckpointKey, runKey, runManifestKey, runSegmentsPrefix } from '../../lib/lake/keys';
 import { acquireExtractLease, type Lease } from '../../lib/lake/lease';
-import { readManifest, writeManifest, type RunManifest } from '../../lib/lake/manifest';
+import { readManifest, writeManifest, type RunManifest, type StreamManifest } from '../../lib/lake/manifest';
 import { publishRun, readLatestManifest } from '../../lib/lake/publish';
 import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
 import type { ExtractProgress } from '../../lib/progress';
-import { partsComplete, partsOf } from '../../lib/records/conversation-parts';
-import {
-  contactsChangedSince,
-  conversationsChangedSince,
-  writeCatchUp,
-  type CatchUpResult,
-} from './catch-up';
+import { perStream, STREAMS, type StreamName } from '../../lib/streams/registry';
+import type { StreamDeclaration } from '../../lib/streams/types';
+import { changedSince, writeCatchUp, type CatchUpResult } from './catch-up';
 import { writeSegmentedStream, type Processed } from './segmented-stream';
 
 /**
@@ -55,8 +61,10 @@ export interface ExtractOptions {
 }
 
 /**
- * Extract the whole workspace into the lake: every contact (nested lists completed) and every
- * conversation with its parts, written under `runs/<runId>/`, then published to `data/`.
+ * Extract the whole workspace into the lake: every record of every registered stream
+ * (lib/streams/registry.ts), each as its declaration says (contacts with their nested lists
+ * completed, conversations fetched one by one with their parts), written under `runs/<runId>/`,
+ * then published to `data/`.
  *
  * Crash-safe and resumable: each stream is written as segment objects with a checkpoint after each
  * (see segmented-stream.ts, lib/lake/checkpoint.ts); a later extract resumes the newest unfinished
@@ -70,9 +78,9 @@ export interface ExtractOptions {
  * in its newest version even when records moved between list pages. Then the file counts are
  * compared with the lists' `total_count`; a difference is a warning in the manifest.
  *
- * Contacts and conversations stream side by side: paging contacts is one request at a time, so on
- * its own it would leave most of the rate-limit window unused; beside the conversation details
- * it costs no wall time.
+ * The streams are written side by side: paging a list is one request at a time, so on its own it
+ * would leave most of the rate-limit window unused; beside the conversation details it costs no
+ * wall time.
  *
  * @throws TransientError when another extract holds the lake, when `signal` aborted (the message
  *   says the checkpoint was saved and to run again), or when retries ran out; SourceError when
@@ -107,7 +115,7 @@ export async function runExtract(options: ExtractOptions): Promise<RunManifest> 
         lake: store.url,
         apiUrl: options.apiUrl,
         workspace: workspaceOf(me),
-        ...(found && { contacts: found.users.count, conversations: found.conversations.count }),
+        ...(found && Object.fromEntries(STREAMS.map((s) => [s.label, found.streams[s.name].count]))),
       },
       found ? 'extract resumed' : 'extract started',
     );
@@ -137,11 +145,34 @@ interface RunContext extends ExtractOptions {
   timings: Record<string, number>;
 }
 
+/** What the phases of one run share once it is under way. */
+interface Run extends RunContext {
+  runId: string;
+  /** Persist the checkpoint (chained and coalesced). */
+  save(): Promise<void>;
+  /** Aborts when the extract is asked to stop or its lease is lost. */
+  stopSignal: AbortSignal;
+  /** Save the checkpoint and throw what stopped the run; see {@link stopRun}. */
+  stopped(failed: PromiseRejectedResult): Promise<never>;
+}
+
+/** What a stream's catch-up pass found, and what its records add up to. */
+interface CaughtUp {
+  result: CatchUpResult;
+  tally: StreamTally;
+}
+
+/** A stream's assembled file and the children its left-out main-pass copies held. */
+interface Assembled {
+  file: StreamManifest;
+  skippedChildren: number;
+}
+
 /** Write (or finish) the run's segments, assemble its files and write its manifest. */
 async function extractRun(ctx: RunContext): Promise<RunManifest> {
-  const { client, store, log, progress, checkpoint, timings } = ctx;
+  const { client, store, log, progress, checkpoint } = ctx;
   const runId = checkpoint.runId;
-  if (checkpoint.users.done && checkpoint.conversations.done && (await store.exists(runManifestKey(runId)))) {
+  if (STREAMS.every((s) => checkpoint.streams[s.name].done) && (await store.exists(runManifestKey(runId)))) {
     log.info({ runId }, 'run was complete before it stopped; publishing it');
     return readManifest(store, runManifestKey(runId));
   }
@@ -160,184 +191,20 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     return queued;
   };
   const stopSignal = anySignal([ctx.signal, ctx.lease.lost]);
+  const run: Run = { ...ctx, runId, save, stopSignal, stopped: (failed) => stopRun(run, failed) };
 
-  if (progress) {
-    progress.counts.contacts = checkpoint.users.count;
-    progress.counts.conversations = checkpoint.conversations.count;
-    progress.counts.parts = checkpoint.conversations.parts;
-    // The ETA assumes about as many conversations as the last published run had: no API call
-    // spent on it, and on a first run the ETA is simply unknown.
-    void readLatestManifest(store).then(
-      (last) => (progress.conversationsTotal ??= last.streams.conversations.count),
-      () => undefined,
-    );
-    progress.start();
-  }
+  if (progress) startProgress(progress, store, checkpoint);
   try {
     await save();
-    const completeAll = (items: AsyncIterable<{ id: string }>): AsyncIterable<Processed> =>
-      client.mapConcurrent(items, async (contact): Promise<Processed> => ({
-        id: String(contact.id),
-        record: await client.completeContact(contact),
-      }));
-    const usersTask = timed(timings, 'users', () =>
-      writeSegmentedStream({
-        store,
-        runId,
-        stream: 'users',
-        state: checkpoint.users,
-        list: () => client.listContacts(),
-        process: completeAll,
-        segmentRecords: ctx.segmentRecords,
-        onItem: () => {
-          if (progress) progress.counts.contacts++;
-        },
-        save,
-        signal: stopSignal,
-        log,
-      }),
+    await writeStreams(run);
+    const caught = ctx.catchUp === false ? undefined : await catchUpStreams(run);
+    const assembled = await assembleStreams(run, caught);
+    const warnings = await countWarnings(
+      client,
+      perStream((s) => assembled[s.name].file.count),
     );
-
-    const conv = checkpoint.conversations;
-    // What the open segment's conversations add to `conv` once the segment is written.
-    let pending = emptyTally();
-    const fetchDetail = async (summary: { id: string }): Promise<Processed> => {
-      const id: unknown = summary.id;
-      if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
-        // No id to ask GET /conversations/{id} for: keep the list record whole rather than drop it;
-        // the load quarantines it with its reason.
-        return { id: String(id ?? ''), record: summary as unknown as Record<string, unknown> };
-      }
-      try {
-        return { id: String(summary.id), record: await client.getConversation(summary.id) };
-      } catch (error) {
-        // Deleted between the list and the detail request: nothing left to copy, but say so.
-        if (error instanceof SourceError && error.status === 404) return { id: String(summary.id) };
-        throw error;
-      }
-    };
-    const conversationsTask = timed(timings, 'conversations', () =>
-      writeSegmentedStream({
-        store,
-        runId,
-        stream: 'conversations',
-        state: conv,
-        list: () => client.listConversations(),
-        process: (items) => client.mapConcurrent(items, fetchDetail),
-        segmentRecords: ctx.segmentRecords,
-        onItem: (item) => {
-          const parts = tallyConversation(pending, item);
-          if (progress && parts !== undefined) {
-            progress.counts.conversations++;
-            progress.counts.parts += parts;
-          }
-        },
-        commit: () => {
-          conv.parts += pending.parts;
-          conv.truncated.push(...pending.truncated);
-          conv.vanished.push(...pending.vanished);
-          pending = emptyTally();
-        },
-        reset: () => {
-          Object.assign(conv, emptyTally());
-        },
-        save,
-        signal: stopSignal,
-        log,
-      }),
-    );
-
-    const stopped = async (failed: PromiseRejectedResult): Promise<never> => {
-      await save().catch((error: unknown) => {
-        log.warn({ err: error instanceof Error ? error.message : String(error) }, 'checkpoint not saved');
-      });
-      if (stopSignal.aborted) {
-        const reason =
-          stopSignal.reason instanceof Error ? stopSignal.reason.message : String(stopSignal.reason);
-        if (ctx.lease.lost.aborted) throw ctx.lease.lost.reason;
-        throw new TransientError(
-          `The extract was stopped (${reason}) before it finished; data/ is unchanged. Its progress is saved in ${runCheckpointKey(runId)} (${checkpoint.users.count} contacts, ${checkpoint.conversations.count} conversations): run the extract again to resume.`,
-          { cause: failed.reason },
-        );
-      }
-      throw failed.reason;
-    };
-    const settled = await Promise.allSettled([usersTask, conversationsTask]);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) await stopped(failed);
-
-    let usersCatchUp: CatchUpResult | undefined;
-    let convCatchUp: CatchUpResult | undefined;
-    const caught = emptyTally();
-    if (ctx.catchUp !== false) {
-      const startedAt = new Date(checkpoint.startedAt);
-      const catchUpSettled = await timed(timings, 'catchUp', () =>
-        Promise.allSettled([
-          writeCatchUp({
-            store,
-            runId,
-            stream: 'users',
-            search: () => client.searchContacts(contactsChangedSince(startedAt)),
-            process: completeAll,
-            segmentRecords: ctx.segmentRecords,
-            signal: stopSignal,
-            log,
-          }),
-          writeCatchUp({
-            store,
-            runId,
-            stream: 'conversations',
-            search: () => client.searchConversations(conversationsChangedSince(startedAt)),
-            process: (items) => client.mapConcurrent(items, fetchDetail),
-            segmentRecords: ctx.segmentRecords,
-            onItem: (item) => {
-              tallyConversation(caught, item);
-            },
-            signal: stopSignal,
-            log,
-          }),
-        ]),
-      );
-      const catchUpFailed = catchUpSettled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (catchUpFailed) await stopped(catchUpFailed);
-      [usersCatchUp, convCatchUp] = catchUpSettled.map((s) =>
-        s.status === 'fulfilled' ? s.value : undefined,
-      );
-    }
-
-    const assembleStart = performance.now();
-    const users = await assembleSegments(store, checkpoint.users.segments, runKey(runId, 'users'), {
-      skipIds: usersCatchUp?.ids,
-      append: usersCatchUp?.segments,
-    });
-    let skippedParts = 0;
-    const conversations = await assembleSegments(store, conv.segments, runKey(runId, 'conversations'), {
-      skipIds: convCatchUp?.ids,
-      append: convCatchUp?.segments,
-      onSkip: (record) => {
-        skippedParts += partsOf(record as Record<string, unknown>).length;
-      },
-    });
-    timings.assemble = Math.round(performance.now() - assembleStart);
-    const replaced = convCatchUp?.ids ?? new Set<string>();
-    const warnings = await countWarnings(client, users.count, conversations.count);
     for (const warning of warnings) log.warn({ runId }, warning);
-    const manifest: RunManifest = {
-      runId,
-      apiVersion: checkpoint.apiVersion,
-      apiUrl: checkpoint.apiUrl,
-      startedAt: checkpoint.startedAt,
-      finishedAt: new Date().toISOString(),
-      streams: { users, conversations },
-      parts: conv.parts - skippedParts + caught.parts,
-      truncatedConversations: [...conv.truncated.filter((id) => !replaced.has(id)), ...caught.truncated],
-      vanishedConversations: [...conv.vanished.filter((id) => !replaced.has(id)), ...caught.vanished],
-      ...(usersCatchUp &&
-        convCatchUp && { catchUp: { users: usersCatchUp.count, conversations: convCatchUp.count } }),
-      ...(warnings.length > 0 && { warnings }),
-      timings,
-      requests: requestsSoFar(base, client),
-    };
+    const manifest = runManifest(run, assembled, caught, warnings, requestsSoFar(base, client));
     await writeManifest(store, runManifestKey(runId), manifest);
     return manifest;
   } finally {
@@ -345,57 +212,253 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
   }
 }
 
-/** What conversations add up to besides their number; the checkpoint keeps one for the main pass. */
-interface ConversationTally {
-  parts: number;
-  /** Ids of conversations whose parts Intercom cut at 500. */
-  truncated: string[];
-  /** Ids listed but gone (404) when fetched. */
-  vanished: string[];
+/** Counts so far (a resumed run's) and, once the last published run is read, totals for the ETA. */
+function startProgress(progress: ExtractProgress, store: LakeStore, checkpoint: ExtractCheckpoint): void {
+  for (const stream of STREAMS) {
+    const state = checkpoint.streams[stream.name];
+    progress.counts[stream.label] = state.count;
+    if (stream.children) progress.counts[stream.children.label] = state.children;
+  }
+  // The ETA assumes about as many records as the last published run had: no API call spent on
+  // it, and on a first run the ETA is simply unknown.
+  void readLatestManifest(store).then(
+    (last) => {
+      for (const stream of STREAMS) progress.totals[stream.label] ??= last.streams[stream.name].count;
+    },
+    () => undefined,
+  );
+  progress.start();
 }
 
-function emptyTally(): ConversationTally {
-  return { parts: 0, truncated: [], vanished: [] };
+/** The per-item work of a stream (detail request, nested lists), as many at once as the client allows. */
+function processItems(client: IntercomClient, stream: StreamDeclaration) {
+  return (items: AsyncIterable<IntercomRecord>): AsyncIterable<Processed> =>
+    client.mapConcurrent(items, (item) => fetchStreamItem(client, stream, item));
 }
 
-/** Add one fetched (or vanished) conversation to `tally`; its number of parts, undefined when it vanished. */
-function tallyConversation(tally: ConversationTally, item: Processed): number | undefined {
+/**
+ * Phase 1: list every stream and write its records as checkpointed segments, all streams side by
+ * side; the checkpoint's tally of each stream grows with each segment written.
+ */
+async function writeStreams(run: Run): Promise<void> {
+  const { client, store, runId, checkpoint, progress, log } = run;
+  const tasks = STREAMS.map((stream) => {
+    const state = checkpoint.streams[stream.name];
+    // What the open segment's records add to `state` once the segment is written.
+    let pending = emptyTally();
+    return timed(run.timings, stream.name, () =>
+      writeSegmentedStream({
+        store,
+        runId,
+        stream: stream.name,
+        state,
+        list: () => listStream(client, stream),
+        process: processItems(client, stream),
+        segmentRecords: run.segmentRecords,
+        onItem: (item) => {
+          const children = tallyItem(stream, pending, item);
+          if (progress && children !== undefined) {
+            progress.counts[stream.label] = (progress.counts[stream.label] ?? 0) + 1;
+            if (stream.children) {
+              const label = stream.children.label;
+              progress.counts[label] = (progress.counts[label] ?? 0) + children;
+            }
+          }
+        },
+        commit: () => {
+          state.children += pending.children;
+          state.incomplete.push(...pending.incomplete);
+          state.vanished.push(...pending.vanished);
+          pending = emptyTally();
+        },
+        reset: () => {
+          Object.assign(state, emptyTally());
+        },
+        save: run.save,
+        signal: run.stopSignal,
+        log,
+      }),
+    );
+  });
+  const failed = (await Promise.allSettled(tasks)).find(
+    (s): s is PromiseRejectedResult => s.status === 'rejected',
+  );
+  if (failed) await run.stopped(failed);
+}
+
+/**
+ * Phase 2: search every stream that declares an incremental search for records changed since the
+ * run started and write them again as catch-up segments (see catch-up.ts).
+ */
+async function catchUpStreams(run: Run): Promise<Partial<Record<StreamName, CaughtUp>>> {
+  const { client, store, runId, log } = run;
+  const startedAt = new Date(run.checkpoint.startedAt);
+  const searched = STREAMS.flatMap((stream) => {
+    const incremental = stream.incremental;
+    if (!incremental) return [];
+    const tally = emptyTally();
+    const pass = writeCatchUp({
+      store,
+      runId,
+      stream: stream.name,
+      search: () => searchStream(client, stream, changedSince(incremental, startedAt)),
+      process: processItems(client, stream),
+      segmentRecords: run.segmentRecords,
+      onItem: (item) => {
+        tallyItem(stream, tally, item);
+      },
+      signal: run.stopSignal,
+      log,
+    });
+    return [{ name: stream.name, tally, pass }];
+  });
+  const settled = await timed(run.timings, 'catchUp', () => Promise.allSettled(searched.map((s) => s.pass)));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) await run.stopped(failed);
+  const caught: Partial<Record<StreamName, CaughtUp>> = {};
+  settled.forEach((s, i) => {
+    const stream = searched[i];
+    if (s.status === 'fulfilled' && stream) caught[stream.name] = { result: s.value, tally: stream.tally };
+  });
+  return caught;
+}
+
+/**
+ * Phase 3: each stream's file from its segments, main-pass copies of records the catch-up pass
+ * fetched again left out and its segments appended.
+ */
+async function assembleStreams(
+  run: Run,
+  caught: Partial<Record<StreamName, CaughtUp>> | undefined,
+): Promise<Record<StreamName, Assembled>> {
+  const start = performance.now();
+  const assembled = {} as Record<StreamName, Assembled>;
+  for (const stream of STREAMS) {
+    const catchUp = caught?.[stream.name]?.result;
+    const children = stream.children;
+    let skippedChildren = 0;
+    const file = await assembleSegments(
+      run.store,
+      run.checkpoint.streams[stream.name].segments,
+      runKey(run.runId, stream.name),
+      {
+        skipIds: catchUp?.ids,
+        append: catchUp?.segments,
+        onSkip: children
+          ? (record) => {
+              skippedChildren += children.count(record as Record<string, unknown>);
+            }
+          : undefined,
+      },
+    );
+    assembled[stream.name] = { file, skippedChildren };
+  }
+  run.timings.assemble = Math.round(performance.now() - start);
+  return assembled;
+}
+
+/**
+ * Phase 5: the run's manifest. `parts`, `truncatedConversations` and `vanishedConversations` add
+ * up every stream's children and cut or vanished records (see RunManifest), each record counted
+ * in its newest copy: main-pass figures of records the catch-up pass replaced are left out.
+ */
+function runManifest(
+  run: Run,
+  assembled: Record<StreamName, Assembled>,
+  caught: Partial<Record<StreamName, CaughtUp>> | undefined,
+  warnings: string[],
+  requests: ExtractCheckpoint['requests'],
+): RunManifest {
+  const { checkpoint } = run;
+  let children = 0;
+  const incomplete: string[] = [];
+  const vanished: string[] = [];
+  for (const stream of STREAMS) {
+    const state = checkpoint.streams[stream.name];
+    const again = caught?.[stream.name];
+    const replaced = again?.result.ids ?? new Set<string>();
+    const extra = again?.tally ?? emptyTally();
+    children += state.children - assembled[stream.name].skippedChildren + extra.children;
+    incomplete.push(...state.incomplete.filter((id) => !replaced.has(id)), ...extra.incomplete);
+    vanished.push(...state.vanished.filter((id) => !replaced.has(id)), ...extra.vanished);
+  }
+  const searched = STREAMS.filter((s) => s.incremental);
+  return {
+    runId: run.runId,
+    apiVersion: checkpoint.apiVersion,
+    apiUrl: checkpoint.apiUrl,
+    startedAt: checkpoint.startedAt,
+    finishedAt: new Date().toISOString(),
+    streams: perStream((s) => assembled[s.name].file),
+    parts: children,
+    truncatedConversations: incomplete,
+    vanishedConversations: vanished,
+    ...(caught &&
+      searched.every((s) => caught[s.name]) && {
+        catchUp: Object.fromEntries(searched.map((s) => [s.name, caught[s.name]?.result.count ?? 0])),
+      }),
+    ...(warnings.length > 0 && { warnings }),
+    timings: run.timings,
+    requests,
+  };
+}
+
+/**
+ * After a phase failed: save the checkpoint, then throw why. A stop (signal, lost lease) says what
+ * was saved and to run again; anything else is thrown as it is.
+ */
+async function stopRun(run: Run, failed: PromiseRejectedResult): Promise<never> {
+  const { log, stopSignal, checkpoint } = run;
+  await run.save().catch((error: unknown) => {
+    log.warn({ err: error instanceof Error ? error.message : String(error) }, 'checkpoint not saved');
+  });
+  if (stopSignal.aborted) {
+    const reason = stopSignal.reason instanceof Error ? stopSignal.reason.message : String(stopSignal.reason);
+    if (run.lease.lost.aborted) throw run.lease.lost.reason;
+    const saved = STREAMS.map((s) => `${checkpoint.streams[s.name].count} ${s.label}`).join(', ');
+    throw new TransientError(
+      `The extract was stopped (${reason}) before it finished; data/ is unchanged. Its progress is saved in ${runCheckpointKey(run.runId)} (${saved}): run the extract again to resume.`,
+      { cause: failed.reason },
+    );
+  }
+  throw failed.reason;
+}
+
+/**
+ * Add one processed (or vanished) item of `stream` to `tally`; the number of children it holds
+ * (0 for a stream without children), undefined when it vanished.
+ */
+function tallyItem(stream: StreamDeclaration, tally: StreamTally, item: Processed): number | undefined {
   if (item.record === undefined) {
     tally.vanished.push(item.id);
     return undefined;
   }
-  const conversation = item.record as Record<string, unknown>;
-  const parts = partsOf(conversation).length;
-  tally.parts += parts;
-  if (!partsComplete(conversation)) tally.truncated.push(String(conversation.id));
-  return parts;
+  const children = stream.children;
+  if (!children) return 0;
+  const record = item.record as Record<string, unknown>;
+  const count = children.count(record);
+  tally.children += count;
+  if (!children.complete(record)) tally.incomplete.push(String(record[stream.primaryKey]));
+  return count;
 }
 
 /**
- * Compare the file counts with what the lists say they hold now (`total_count`, one item asked
- * for). A difference means records were created or deleted after the catch-up searched, or a list
- * lost some: a warning for the manifest, never a silent pass. No warning when the API gives no count.
+ * Phase 4: compare each file's count with what its list says it holds now (`total_count`, one item
+ * asked for). A difference means records were created or deleted after the catch-up searched, or a
+ * list lost some: a warning for the manifest, never a silent pass. No warning for a stream whose
+ * API gives no count.
  */
-async function countWarnings(
-  client: IntercomClient,
-  users: number,
-  conversations: number,
-): Promise<string[]> {
-  const [contactTotal, conversationTotal] = await Promise.all([
-    client.countContacts(),
-    client.countConversations(),
-  ]);
+async function countWarnings(client: IntercomClient, counts: Record<StreamName, number>): Promise<string[]> {
+  const totals = await Promise.all(STREAMS.map((stream) => countStream(client, stream)));
   const warnings: string[] = [];
-  if (contactTotal !== undefined && contactTotal !== users) {
+  STREAMS.forEach((stream, i) => {
+    const total = totals[i];
+    const count = counts[stream.name];
+    if (total === undefined || total === count) return;
     warnings.push(
-      `users.json holds ${users} contacts but GET /contacts reports total_count ${contactTotal} at the end of the run; contacts changed after the catch-up pass or a list lost some. Run the extract again to copy the current state.`,
+      `${stream.file} holds ${count} ${stream.label} but GET ${countPath(stream)} reports total_count ${total} at the end of the run; ${stream.label} changed after the catch-up pass or a list lost some. Run the extract again to copy the current state.`,
     );
-  }
-  if (conversationTotal !== undefined && conversationTotal !== conversations) {
-    warnings.push(
-      `conversations.json holds ${conversations} conversations but GET /conversations reports total_count ${conversationTotal} at the end of the run; conversations changed after the catch-up pass or a list lost some. Run the extract again to copy the current state.`,
-    );
-  }
+  });
   return warnings;
 }
 
