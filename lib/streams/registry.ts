@@ -1,5 +1,5 @@
 import { CONVERSATIONS } from './conversations';
-import type { StreamDeclaration, WarehouseTable } from './types';
+import type { StreamDeclaration } from './types';
 import { USERS } from './users';
 
 /**
@@ -11,35 +11,37 @@ export const STREAMS = [USERS, CONVERSATIONS] as const;
 /** The name of a registered stream (`users`, `conversations`). */
 export type StreamName = (typeof STREAMS)[number]['name'];
 
-/** A registered stream's declaration. */
-export type RegisteredStream = (typeof STREAMS)[number];
-
-/** Whether `name` is a registered stream. */
-export function isStreamName(name: string): name is StreamName {
-  return STREAMS.some((stream) => stream.name === name);
+/** The lookups over a list of declarations; the registry's are exported below. */
+export interface StreamLookups<Name extends string> {
+  /** Whether `name` is one of the streams. */
+  isStreamName(name: string): name is Name;
+  /**
+   * The declaration of the stream called `name`.
+   * @throws Error when no stream has that name; the message lists the names there are.
+   */
+  streamNamed(name: string): StreamDeclaration<Name>;
+  /** `{ <name>: value(stream) }` for every stream, in order. */
+  perStream<T>(value: (stream: StreamDeclaration<Name>) => T): Record<Name, T>;
 }
 
-/**
- * The declaration of the stream called `name`.
- * @throws Error when no stream has that name (a bug or a lake from another product: the message
- *   lists the names there are).
- */
-export function streamNamed(name: string): StreamDeclaration<StreamName> {
-  const stream = STREAMS.find((s) => s.name === name);
-  if (!stream) {
-    throw new Error(
-      `"${name}" is not a stream of this product; the streams are ${STREAMS.map((s) => s.name).join(', ')}.`,
-    );
-  }
-  return stream;
+/** {@link StreamLookups} over `streams` (the registry's, or a test's longer list). */
+export function createLookups<Name extends string>(
+  streams: readonly StreamDeclaration<Name>[],
+): StreamLookups<Name> {
+  return {
+    isStreamName: (name): name is Name => streams.some((stream) => stream.name === name),
+    streamNamed(name) {
+      const stream = streams.find((s) => s.name === name);
+      if (!stream) {
+        throw new Error(
+          `"${name}" is not a stream of this product; the streams are ${streams.map((s) => s.name).join(', ')}.`,
+        );
+      }
+      return stream;
+    },
+    perStream: <T>(value: (stream: StreamDeclaration<Name>) => T) =>
+      Object.fromEntries(streams.map((stream) => [stream.name, value(stream)])) as Record<Name, T>,
+  };
 }
 
-/** `{ users: value(USERS), conversations: value(CONVERSATIONS) }`, in registry order. */
-export function perStream<T>(value: (stream: StreamDeclaration<StreamName>) => T): Record<StreamName, T> {
-  return Object.fromEntries(STREAMS.map((stream) => [stream.name, value(stream)])) as Record<StreamName, T>;
-}
-
-/** The stream whose main table is `table`, or undefined for a child table. */
-export function streamWithMainTable(table: WarehouseTable): StreamDeclaration<StreamName> | undefined {
-  return STREAMS.find((stream) => stream.tables[0] === table);
-}
+export const { isStreamName, streamNamed, perStream } = createLookups<StreamName>(STREAMS);
