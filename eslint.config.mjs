@@ -2,6 +2,21 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** Import paths that reach into lib/warehouse, lib/intercom or drizzle/ from anywhere in the repo. */
+const WAREHOUSE = {
+  regex: '(^|/)lib/warehouse(/|$)|^\\.\\./warehouse(/|$)',
+  message: 'Only the load side imports lib/warehouse; share code through lib/streams or lib/records.',
+};
+const DRIZZLE = {
+  regex: '(^|/)drizzle(/|$)',
+  message:
+    'The extract side never imports the warehouse schema (drizzle/); share code through lib/streams or lib/records.',
+};
+const INTERCOM = {
+  regex: '(^|/)lib/intercom(/|$)|^\\.\\./intercom(/|$)',
+  message: 'Only the extract side imports lib/intercom; share code through lib/streams or lib/records.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -44,5 +59,20 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  // Data flows one way (docs/architecture.md): producers never import the warehouse, consumers never
+  // import the Intercom client, and the stream declarations (with the record helpers they use)
+  // import neither, so both sides can read them. tests/unit/lint-boundaries.test.ts checks these bite.
+  {
+    files: ['tasks/extract/**/*.ts', 'lib/intercom/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [WAREHOUSE, DRIZZLE] }] },
+  },
+  {
+    files: ['tasks/load/**/*.ts', 'lib/warehouse/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM] }] },
+  },
+  {
+    files: ['lib/streams/**/*.ts', 'lib/records/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE] }] },
   },
 );

@@ -1,14 +1,12 @@
 import { SingleBar } from 'cli-progress';
 import type { Logger } from './logger';
+import { STREAMS, type StreamName } from './streams/registry';
 
-/** Counters a long run reports; `requests` and `rateLimited` are read from a live source. */
-export interface ProgressCounts {
-  contacts: number;
-  conversations: number;
-  parts: number;
-  requests: number;
-  rateLimited: number;
-}
+/**
+ * Counters an extract reports: records per stream label (`contacts`, `conversations`), children
+ * per label (`parts`), and `requests` and `rateLimited`, read from a live source.
+ */
+export type ProgressCounts = Record<string, number> & { requests: number; rateLimited: number };
 
 /** Where progress goes: a redrawn line on a terminal, else a log line every `LOG_EVERY_MS`. */
 export interface ProgressOptions {
@@ -88,14 +86,31 @@ class ProgressTicker {
 }
 
 /**
- * Progress of an extract: counts, request rate, 429s and, once the number of conversations is
- * known, an ETA. Uses cli-progress on a terminal (it handles redraws and terminal width) and
- * plain structured log lines otherwise, so CloudWatch gets one line every 15 s, not a bar.
+ * The stream an extract's bar and ETA follow: the first with a request per record (its detail),
+ * which takes most of the run's time; else the first stream.
+ */
+const PACED = STREAMS.find((stream) => stream.detail !== undefined) ?? STREAMS[0];
+/** Labels of the figures shown beside the bar: the other streams' records, then every stream's children. */
+const BESIDE_BAR = [
+  ...STREAMS.filter((stream) => stream !== PACED).map((stream) => stream.label),
+  ...STREAMS.flatMap((stream) => (stream.children ? [stream.children.label] : [])),
+];
+
+/**
+ * Progress of an extract: records per stream, children, request rate, 429s and, once the number
+ * of records of the slowest stream is known, an ETA. Uses cli-progress on a terminal (it handles
+ * redraws and terminal width) and plain structured log lines otherwise, so CloudWatch gets one
+ * line every 15 s, not a bar.
  */
 export class ExtractProgress {
-  readonly counts: ProgressCounts = { contacts: 0, conversations: 0, parts: 0, requests: 0, rateLimited: 0 };
-  /** Number of conversations the API announced, once known. */
-  conversationsTotal: number | undefined;
+  readonly counts: ProgressCounts = {
+    ...Object.fromEntries(STREAMS.map((stream) => [stream.label, 0])),
+    ...Object.fromEntries(BESIDE_BAR.map((label) => [label, 0])),
+    requests: 0,
+    rateLimited: 0,
+  };
+  /** Records per stream label the run expects (the last published run's), once known. */
+  readonly totals: Record<string, number | undefined> = {};
   private readonly startedAt = Date.now();
   private readonly ticker: ProgressTicker;
 
@@ -103,13 +118,13 @@ export class ExtractProgress {
     this.ticker = new ProgressTicker({
       tty: options.tty,
       logEveryMs: options.logEveryMs,
-      format:
-        'conversations {bar} {value}/{total} | contacts {contacts} | parts {parts} | {rate} req/s | 429s {rl} | ETA {etaText}',
+      format: `${PACED.label} {bar} {value}/{total} | ${BESIDE_BAR.map((label) => `${label} {${label}}`).join(' | ')} | {rate} req/s | 429s {rl} | ETA {etaText}`,
       frame: () => {
         this.refresh();
+        const done = this.counts[PACED.label] ?? 0;
         return {
-          value: this.counts.conversations,
-          total: Math.max(this.conversationsTotal ?? 0, this.counts.conversations),
+          value: done,
+          total: Math.max(this.totals[PACED.label] ?? 0, done),
           payload: this.payload(),
         };
       },
@@ -139,8 +154,8 @@ export class ExtractProgress {
   }
 
   private etaSeconds(): number | undefined {
-    const total = this.conversationsTotal;
-    const done = this.counts.conversations;
+    const total = this.totals[PACED.label];
+    const done = this.counts[PACED.label] ?? 0;
     if (!total || done === 0) return undefined;
     const elapsed = (Date.now() - this.startedAt) / 1000;
     return Math.max(0, ((total - done) * elapsed) / done);
@@ -149,8 +164,7 @@ export class ExtractProgress {
   private payload(): Record<string, string | number> {
     const eta = this.etaSeconds();
     return {
-      contacts: this.counts.contacts,
-      parts: this.counts.parts,
+      ...Object.fromEntries(BESIDE_BAR.map((label) => [label, this.counts[label] ?? 0])),
       rate: this.rate().toFixed(0),
       rl: this.counts.rateLimited,
       etaText: eta === undefined ? '?' : formatDuration(eta),
@@ -163,7 +177,7 @@ export class ExtractProgress {
     this.options.log.info(
       {
         ...this.counts,
-        conversationsTotal: this.conversationsTotal,
+        ...Object.fromEntries(Object.entries(this.totals).map(([label, total]) => [`${label}Total`, total])),
         requestsPerSecond: Number(this.rate().toFixed(1)),
         etaSeconds: eta === undefined ? undefined : Math.round(eta),
       },
@@ -186,8 +200,8 @@ export function formatDuration(seconds: number): string {
 /** Options of {@link LoadProgress}. */
 export interface LoadProgressOptions {
   log: Logger;
-  /** Records and bytes of each lake file, from the run manifest. */
-  totals: Record<'users' | 'conversations', { count: number; bytes: number }>;
+  /** Records and bytes of each stream's lake file, from the run manifest. */
+  totals: Record<StreamName, { count: number; bytes: number }>;
   /** Draw a terminal bar; default: when stderr is a TTY. */
   tty?: boolean;
   /** Milliseconds between log lines when not on a terminal. */
@@ -198,21 +212,24 @@ export interface LoadProgressOptions {
  * Progress of a load: records read per stream against the manifest's counts, records per second,
  * and an ETA. Progress is weighed in bytes (each stream's records at its file's average record
  * size), so the fast small contacts do not make the ETA of the larger conversations look short.
- * A cli-progress bar on a terminal, a log line every 15 s otherwise.
+ * A cli-progress bar on a terminal, a log line every 15 s otherwise; both list every stream, the
+ * bar by its label (`contacts 5/200`), the log line by its name (`users`, `usersTotal`).
  */
 export class LoadProgress {
-  readonly records = { users: 0, conversations: 0 };
+  readonly records = Object.fromEntries(STREAMS.map((stream) => [stream.name, 0])) as Record<
+    StreamName,
+    number
+  >;
   private readonly startedAt = Date.now();
   private readonly totalBytes: number;
   private readonly ticker: ProgressTicker;
 
   constructor(private readonly options: LoadProgressOptions) {
-    this.totalBytes = options.totals.users.bytes + options.totals.conversations.bytes;
+    this.totalBytes = STREAMS.reduce((sum, stream) => sum + options.totals[stream.name].bytes, 0);
     this.ticker = new ProgressTicker({
       tty: options.tty,
       logEveryMs: options.logEveryMs,
-      format:
-        'load {bar} {percentage}% | contacts {users}/{usersTotal} | conversations {conversations}/{conversationsTotal} | {rate} records/s | ETA {etaText}',
+      format: `load {bar} {percentage}% | ${STREAMS.map((s) => `${s.label} {${s.name}}/{${s.name}Total}`).join(' | ')} | {rate} records/s | ETA {etaText}`,
       frame: () => ({
         value: this.doneBytes(),
         total: Math.max(1, this.totalBytes),
@@ -235,9 +252,9 @@ export class LoadProgress {
   /** About how many bytes of the lake files the records read so far take. */
   private doneBytes(): number {
     let done = 0;
-    for (const stream of ['users', 'conversations'] as const) {
-      const { count, bytes } = this.options.totals[stream];
-      if (count > 0) done += Math.min(this.records[stream], count) * (bytes / count);
+    for (const { name } of STREAMS) {
+      const { count, bytes } = this.options.totals[name];
+      if (count > 0) done += Math.min(this.records[name], count) * (bytes / count);
     }
     return done;
   }
@@ -251,16 +268,24 @@ export class LoadProgress {
 
   private rate(): number {
     const seconds = (Date.now() - this.startedAt) / 1000;
-    return seconds > 0 ? (this.records.users + this.records.conversations) / seconds : 0;
+    const records = STREAMS.reduce((sum, stream) => sum + this.records[stream.name], 0);
+    return seconds > 0 ? records / seconds : 0;
+  }
+
+  /** `{ users: 5, usersTotal: 200, … }`: every stream's records read and its manifest count. */
+  private perStream(): Record<string, number> {
+    return Object.fromEntries(
+      STREAMS.flatMap(({ name }) => [
+        [name, this.records[name]],
+        [`${name}Total`, this.options.totals[name].count],
+      ]),
+    );
   }
 
   private payload(): Record<string, string | number> {
     const eta = this.etaSeconds();
     return {
-      users: this.records.users,
-      usersTotal: this.options.totals.users.count,
-      conversations: this.records.conversations,
-      conversationsTotal: this.options.totals.conversations.count,
+      ...this.perStream(),
       rate: this.rate().toFixed(0),
       etaText: eta === undefined ? '?' : formatDuration(eta),
     };
@@ -270,10 +295,7 @@ export class LoadProgress {
     const eta = this.etaSeconds();
     this.options.log.info(
       {
-        users: this.records.users,
-        usersTotal: this.options.totals.users.count,
-        conversations: this.records.conversations,
-        conversationsTotal: this.options.totals.conversations.count,
+        ...this.perStream(),
         percent: this.totalBytes > 0 ? Math.floor((100 * this.doneBytes()) / this.totalBytes) : 100,
         recordsPerSecond: Math.round(this.rate()),
         etaSeconds: eta === undefined ? undefined : Math.round(eta),

@@ -1,6 +1,6 @@
 import { IntercomClient } from 'intercom-client';
 import { mapConcurrent } from '../../lib/intercom/map-concurrent';
-import { NESTED_LISTS } from '../../lib/intercom/complete-contact';
+import { NESTED_LISTS } from '../../lib/intercom/complete-nested';
 import type { Contact, NestedList } from '../../lib/intercom/types';
 import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
 import { runKey, type StreamName } from '../../lib/lake/keys';

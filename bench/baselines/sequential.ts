@@ -1,4 +1,4 @@
-import { completeContact } from '../../lib/intercom/complete-contact';
+import { completeContact } from '../../lib/intercom/complete-nested';
 import type { Contact } from '../../lib/intercom/types';
 import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
 import { runKey } from '../../lib/lake/keys';

@@ -1,7 +1,7 @@
 import { FolderStore } from '../../lib/lake/folder-store';
 import { newRunId } from '../../lib/lake/keys';
 import { readLatestManifest } from '../../lib/lake/publish';
-import { NESTED_LISTS } from '../../lib/intercom/complete-contact';
+import { NESTED_LISTS } from '../../lib/intercom/complete-nested';
 import { createWorkspace, type Contact, type Workspace } from '../../sandbox/workspace';
 import { publishWrittenRun, writeRunFiles } from '../../tests/helpers/fixture-lake';
 
@@ -20,7 +20,7 @@ export interface BenchLake {
 
 /**
  * Contact `i` as the extract stores it: each nested list that says `has_more` filled from the
- * workspace's sub-endpoint items, as lib/intercom/complete-contact.ts fills it over HTTP.
+ * workspace's sub-endpoint items, as lib/intercom/complete-nested.ts fills it over HTTP.
  */
 function storedContact(ws: Workspace, i: number): Contact {
   const contact = ws.contactAt(i);

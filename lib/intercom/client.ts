@@ -2,13 +2,17 @@ import { SourceError, TransientError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { backoffDelayMs } from '../backoff';
 import { sleep } from './backoff';
-import { completeContact as fillNestedLists } from './complete-contact';
+import type { NestedList, SearchQuery } from '../streams/types';
+import { USERS } from '../streams/users';
+import { completeNestedLists } from './complete-nested';
 import { isRetryableStatus, parseErrorBody, sourceErrorFor } from './error-response';
 import { createHttp, NoResponseError, type HttpResponse } from './http';
 import { mapConcurrent as mapOrdered } from './map-concurrent';
 import { MAX_PER_PAGE, pagePath, paginate } from './paginate';
 import { RateLimitBudget, type RateLimitObservation } from './rate-limit';
-import type { Contact, Conversation, ConversationSummary } from './types';
+import type { Contact, Conversation, ConversationSummary, IntercomRecord } from './types';
+
+export type { SearchQuery } from '../streams/types';
 
 /** Options of {@link createIntercomClient}. */
 export interface IntercomClientOptions {
@@ -55,7 +59,7 @@ export interface IntercomClient {
   me(): Promise<Record<string, unknown>>;
   /** Every contact (`GET /contacts`, 150 per page), each id once; see {@link paginate}. */
   listContacts(): AsyncGenerator<Contact>;
-  /** `contact` with nested tags/companies/notes that say `has_more` filled; see complete-contact.ts. */
+  /** `contact` with nested tags/companies/notes that say `has_more` filled; see complete-nested.ts. */
   completeContact(contact: Contact): Promise<Contact>;
   /** Every conversation summary (`GET /conversations`, 150 per page, no parts), each id once. */
   listConversations(): AsyncGenerator<ConversationSummary>;
@@ -84,6 +88,48 @@ export interface IntercomClient {
    * @throws SourceError (404) when the conversation is gone.
    */
   getConversation(id: string): Promise<Conversation>;
+  /**
+   * Every item of `GET path` under `itemsKey`, each id once (see {@link paginate}): a paged list
+   * asks `per_page` = `pageSize` (default 150) and follows `pages.next`; an unpaged one
+   * (`GET /admins`) is asked once without `per_page`.
+   * @throws SourceError when a page is not a list.
+   */
+  listRecords(
+    path: string,
+    itemsKey: string,
+    options?: { paged?: boolean; pageSize?: number },
+  ): AsyncGenerator<IntercomRecord>;
+  /**
+   * Every item that matches `query` (`POST path`, `starting_after` cursor), each id once within
+   * the dedup window, with the lists' budget and retries.
+   * @throws SourceError (400) when Intercom refuses the query.
+   */
+  searchRecords(
+    path: string,
+    itemsKey: string,
+    query: SearchQuery,
+    pageSize?: number,
+  ): AsyncGenerator<IntercomRecord>;
+  /**
+   * Every item of a scroll (`GET path`, then `GET path?scroll_param=…` until a page is empty),
+   * as `GET /companies/scroll` pages past the 10,000 records its list reaches.
+   * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/companies/scrolloverallcompanies
+   * @throws SourceError when a page is not a list or repeats its scroll_param.
+   */
+  scrollRecords(path: string, itemsKey: string): AsyncGenerator<IntercomRecord>;
+  /** `total_count` of `GET path` now (one item asked for), or undefined when the API gives none. */
+  countRecords(path: string): Promise<number | undefined>;
+  /**
+   * `GET` one record at `pathTemplate` with `{id}` replaced (`/conversations/{id}`).
+   * @throws SourceError (404) when the record is gone, or when the body is not a record.
+   */
+  getRecord(pathTemplate: string, id: string, singular: string): Promise<IntercomRecord>;
+  /** `record` with every nested list of `lists` that says `has_more` filled; see complete-nested.ts. */
+  completeNested<R extends IntercomRecord>(
+    record: R,
+    lists: readonly NestedList[],
+    singular: string,
+  ): Promise<R>;
   /** `fn` over `source` in source order, as many at once as `maxInFlight`; see map-concurrent.ts. */
   mapConcurrent<T, R>(source: AsyncIterable<T>, fn: (item: T) => Promise<R>): AsyncGenerator<R>;
   /** Live counters. */
@@ -91,13 +137,6 @@ export interface IntercomClient {
   /** Close pooled connections; call when done. */
   close(): Promise<void>;
 }
-
-/**
- * A search query: one filter `{ field, operator, value }` or `{ operator: 'AND' | 'OR', value: [...] }`.
- * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts
- */
-export type SearchQuery =
-  { field: string; operator: string; value: unknown } | { operator: 'AND' | 'OR'; value: SearchQuery[] };
 
 const RETRY_CAP_MS = 20_000;
 
@@ -204,12 +243,17 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     }
   }
 
-  async function* search<T>(endpoint: string, itemsKey: string, query: SearchQuery): AsyncGenerator<T> {
+  async function* search<T>(
+    endpoint: string,
+    itemsKey: string,
+    query: SearchQuery,
+    pageSize = MAX_PER_PAGE,
+  ): AsyncGenerator<T> {
     yield* paginate<T>({
       endpoint,
       itemsKeys: [itemsKey],
       fetchPage: (next) => {
-        const pagination: Record<string, unknown> = { per_page: MAX_PER_PAGE };
+        const pagination: Record<string, unknown> = { per_page: pageSize };
         if (next && 'startingAfter' in next) pagination.starting_after = next.startingAfter;
         return getJson(endpoint, undefined, { query, pagination });
       },
@@ -222,19 +266,83 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     return typeof total === 'number' && Number.isSafeInteger(total) ? total : undefined;
   }
 
-  async function* list<T>(endpoint: string, itemsKey: string): AsyncGenerator<T> {
+  async function* list<T>(
+    endpoint: string,
+    itemsKey: string,
+    { paged = true, pageSize = MAX_PER_PAGE }: { paged?: boolean; pageSize?: number } = {},
+  ): AsyncGenerator<T> {
     let pages = 0;
     yield* paginate<T>({
       endpoint,
       itemsKeys: [itemsKey],
       fetchPage: async (next) => {
-        const body = await getJson(pagePath(endpoint, next, baseUrl));
+        const body = await getJson(!paged && !next ? endpoint : pagePath(endpoint, next, baseUrl, pageSize));
         pages += 1;
         log.debug({ endpoint, pages }, 'page fetched');
         return body;
       },
     });
   }
+
+  async function* scroll<T>(endpoint: string, itemsKey: string): AsyncGenerator<T> {
+    const params = new Set<string>();
+    let param: string | undefined;
+    for (;;) {
+      const body = (await getJson(
+        param === undefined ? endpoint : `${endpoint}?scroll_param=${encodeURIComponent(param)}`,
+      )) as Record<string, unknown> | null;
+      const items = body?.[itemsKey];
+      if (!Array.isArray(items)) {
+        throw new SourceError(
+          `Intercom answered ${endpoint} with something that is not a list (no ${itemsKey} array). Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
+          { cause: new Error(`unexpected page shape from ${endpoint}`) },
+        );
+      }
+      // The scroll ends with an empty page.
+      if (items.length === 0) return;
+      yield* items as T[];
+      const next = body?.scroll_param;
+      if (typeof next !== 'string' || next === '') return;
+      if (params.has(next)) {
+        throw new SourceError(
+          `Intercom returned the same scroll_param twice while scrolling ${endpoint}, which would loop forever. Run again; if it repeats, report it to Intercom support.`,
+          { cause: new Error(`repeated scroll_param after ${params.size} pages of ${endpoint}`) },
+        );
+      }
+      params.add(next);
+      param = next;
+    }
+  }
+
+  async function getRecord(pathTemplate: string, id: string, singular: string): Promise<IntercomRecord> {
+    const body = await getJson(pathTemplate.replace('{id}', encodeURIComponent(id)), `${singular} ${id}`);
+    // An id is a string in the spec; a number is still a record, carried through for the load to judge.
+    const bodyId = (body as { id?: unknown } | null)?.id;
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      (typeof bodyId !== 'string' && typeof bodyId !== 'number')
+    ) {
+      throw new SourceError(
+        `Intercom answered GET ${pathTemplate} for ${singular} ${id} with something that is not a ${singular}. Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
+        { cause: new Error(`unexpected ${singular} body`) },
+      );
+    }
+    return body as IntercomRecord;
+  }
+
+  const completeNested = <R extends IntercomRecord>(
+    record: R,
+    lists: readonly NestedList[],
+    singular: string,
+  ): Promise<R> =>
+    completeNestedLists(
+      record,
+      lists,
+      singular,
+      (pathAndQuery, resource) => getJson(pathAndQuery, resource),
+      baseUrl,
+    );
 
   return {
     stats,
@@ -255,24 +363,16 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       search<ConversationSummary>('/conversations/search', 'conversations', query),
     countContacts: () => totalOf('/contacts'),
     countConversations: () => totalOf('/conversations'),
-    completeContact: (contact) =>
-      fillNestedLists(contact, (pathAndQuery, resource) => getJson(pathAndQuery, resource), baseUrl),
-    async getConversation(id) {
-      const body = await getJson(`/conversations/${encodeURIComponent(id)}`, `conversation ${id}`);
-      // An id is a string in the spec; a number is still a conversation, carried through for the load to judge.
-      const bodyId = (body as { id?: unknown } | null)?.id;
-      if (
-        typeof body !== 'object' ||
-        body === null ||
-        (typeof bodyId !== 'string' && typeof bodyId !== 'number')
-      ) {
-        throw new SourceError(
-          `Intercom answered GET /conversations/{id} for conversation ${id} with something that is not a conversation. Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
-          { cause: new Error('unexpected conversation body') },
-        );
-      }
-      return body as Conversation;
-    },
+    completeContact: (contact) => completeNested(contact, USERS.nested ?? [], USERS.singular),
+    getConversation: async (id) =>
+      (await getRecord('/conversations/{id}', id, 'conversation')) as Conversation,
+    listRecords: (path, itemsKey, options) => list<IntercomRecord>(path, itemsKey, options),
+    searchRecords: (path, itemsKey, query, pageSize) =>
+      search<IntercomRecord>(path, itemsKey, query, pageSize),
+    scrollRecords: (path, itemsKey) => scroll<IntercomRecord>(path, itemsKey),
+    countRecords: (path) => totalOf(path),
+    getRecord,
+    completeNested,
     mapConcurrent: (source, fn) =>
       mapOrdered(source, fn, { concurrency: maxInFlight, maxPending: maxInFlight * 2 }),
     close: () => http.close(),

@@ -90,12 +90,18 @@ export function nextPageOf(body: unknown): NextPage | undefined {
 
 /**
  * The path and query of a page of the list at `path`: the first (`next` undefined) or the one
- * after a cursor, both with `per_page`, or the path and query of a link (see {@link linkPath}).
+ * after a cursor, both with `per_page` (default {@link MAX_PER_PAGE}), or the path and query of a
+ * link (see {@link linkPath}).
  */
-export function pagePath(path: string, next: NextPage | undefined, baseUrl: string): string {
-  if (!next) return `${path}?per_page=${MAX_PER_PAGE}`;
+export function pagePath(
+  path: string,
+  next: NextPage | undefined,
+  baseUrl: string,
+  perPage: number = MAX_PER_PAGE,
+): string {
+  if (!next) return `${path}?per_page=${perPage}`;
   if ('startingAfter' in next) {
-    return `${path}?per_page=${MAX_PER_PAGE}&starting_after=${encodeURIComponent(next.startingAfter)}`;
+    return `${path}?per_page=${perPage}&starting_after=${encodeURIComponent(next.startingAfter)}`;
   }
   return linkPath(next.url, baseUrl);
 }

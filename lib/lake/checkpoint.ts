@@ -3,6 +3,7 @@ import { buffer } from 'node:stream/consumers';
 import { z } from 'zod';
 import { DataError } from '../errors';
 import type { Logger } from '../logger';
+import { perStream, STREAMS, type StreamName } from '../streams/registry';
 import { runCheckpointKey, runIdOfCheckpointKey, RUNS_PREFIX } from './keys';
 import { lakeFileSchema, requestsSchema } from './manifest';
 import type { LakeStore } from './store';
@@ -22,19 +23,28 @@ const streamSchema = z.object({
   count,
   segments: z.array(lakeFileSchema),
 });
+/** What a stream's written segments add up to besides their records (see `StreamDeclaration.children`). */
+const tallySchema = z.object({
+  /** Children the records hold (conversation parts). */
+  children: count,
+  /** Ids of records whose children the API cut short. */
+  incomplete: z.array(z.string()),
+  /** Ids listed but gone (404) when their detail was fetched. */
+  vanished: z.array(z.string()),
+});
+/**
+ * Version 2: one entry per registered stream under `streams`. A checkpoint of version 1 (fields
+ * `users` and `conversations`) is not resumed: the run starts afresh.
+ */
+const CHECKPOINT_VERSION = 2;
 const checkpointSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(CHECKPOINT_VERSION),
   runId: z.string().min(1),
   apiUrl: z.string().min(1),
   apiVersion: z.string().min(1),
   startedAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  users: streamSchema,
-  conversations: streamSchema.extend({
-    parts: count,
-    truncated: z.array(z.string()),
-    vanished: z.array(z.string()),
-  }),
+  streams: z.record(z.string(), z.object({ ...streamSchema.shape, ...tallySchema.shape })),
   /** Requests of every earlier attempt of this run (the current one adds its own). */
   requests: requestsSchema,
 });
@@ -43,24 +53,38 @@ const checkpointSchema = z.object({
 export type SegmentInfo = z.infer<typeof lakeFileSchema>;
 /** How far one stream of a run got. */
 export type StreamCheckpoint = z.infer<typeof streamSchema>;
+/** What a stream's records add up to besides their number. */
+export type StreamTally = z.infer<typeof tallySchema>;
+/** How far one stream of a run got, with what its written segments add up to. */
+export type StreamState = StreamCheckpoint & StreamTally;
 /**
  * The progress of an unfinished extract run, written to `runs/<id>/checkpoint.json` after each segment.
  * It names segments with their sha256, so a resumed run uses only segments it can verify.
  */
-export type ExtractCheckpoint = z.infer<typeof checkpointSchema>;
+export type ExtractCheckpoint = Omit<z.infer<typeof checkpointSchema>, 'streams'> & {
+  streams: Record<StreamName, StreamState>;
+};
 
-/** A checkpoint for a run that has not written anything yet. */
+/** A stream state with nothing read yet. */
+export function emptyStreamCheckpoint(): StreamCheckpoint {
+  return { done: false, position: 0, lastId: null, count: 0, segments: [] };
+}
+
+/** A tally of nothing. */
+export function emptyTally(): StreamTally {
+  return { children: 0, incomplete: [], vanished: [] };
+}
+
+/** A checkpoint for a run that has not written anything yet: every registered stream unread. */
 export function emptyCheckpoint(runId: string, apiUrl: string, apiVersion: string, startedAt: Date): ExtractCheckpoint {
-  const stream = (): StreamCheckpoint => ({ done: false, position: 0, lastId: null, count: 0, segments: [] });
   return {
-    version: 1,
+    version: CHECKPOINT_VERSION,
     runId,
     apiUrl,
     apiVersion,
     startedAt: startedAt.toISOString(),
     updatedAt: startedAt.toISOString(),
-    users: stream(),
-    conversations: { ...stream(), parts: 0, truncated: [], vanished: [] },
+    streams: perStream(() => ({ ...emptyStreamCheckpoint(), ...emptyTally() })),
     requests: { total: 0, retries: 0, rateLimited: 0 },
   };
 }
@@ -72,7 +96,8 @@ export async function writeCheckpoint(store: LakeStore, checkpoint: ExtractCheck
 
 /**
  * Read and validate the checkpoint of `runId`.
- * @throws DataError when it is missing, not JSON, or not a checkpoint.
+ * @throws DataError when it is missing, not JSON, not a checkpoint, written by an older version
+ *   (version 1), or without a registered stream.
  */
 export async function readCheckpoint(store: LakeStore, runId: string): Promise<ExtractCheckpoint> {
   const key = runCheckpointKey(runId);
@@ -86,14 +111,28 @@ export async function readCheckpoint(store: LakeStore, runId: string): Promise<E
       location: key,
     });
   }
+  const version = (parsed as { version?: unknown } | null)?.version;
+  if (version !== CHECKPOINT_VERSION) {
+    throw new DataError(
+      `Checkpoint "${key}" in ${store.url} was written by another version of the extract (checkpoint version ${String(version)}, this one writes ${CHECKPOINT_VERSION}); the run cannot be resumed.`,
+      { location: key },
+    );
+  }
   const checked = checkpointSchema.safeParse(parsed);
+  const missing = checked.success ? STREAMS.filter((s) => checked.data.streams[s.name] === undefined) : [];
+  if (missing.length > 0) {
+    throw new DataError(
+      `Checkpoint "${key}" in ${store.url} has no ${missing.map((s) => s.name).join(', ')} stream; the run cannot be resumed.`,
+      { location: key },
+    );
+  }
   if (!checked.success || checked.data.runId !== runId) {
     throw new DataError(`Checkpoint "${key}" in ${store.url} is not a checkpoint of run ${runId}; the run cannot be resumed.`, {
       cause: checked.error ?? new Error('run id differs'),
       location: key,
     });
   }
-  return checked.data;
+  return checked.data as ExtractCheckpoint;
 }
 
 /** Options of {@link findResumableRun}. */
@@ -112,7 +151,8 @@ export interface FindResumableOptions {
  * checkpoint exists: the extract deletes it only after publishing, so a run killed between its
  * manifest and the end of its publish is found too. Only the newest such run is considered: older
  * unfinished runs were abandoned by a later one.
- * An unreadable checkpoint is logged and skipped (the run starts afresh).
+ * An unreadable checkpoint, or one written by an older version of the extract, is logged and
+ * skipped (the run starts afresh).
  */
 export async function findResumableRun(
   store: LakeStore,

@@ -1,15 +1,11 @@
 /**
  * The lake key layout: the only contract between extract and load (docs/architecture.md).
- * Every lake key in the project is built here and nowhere else.
+ * Every lake key in the project is built here and nowhere else; a stream's file name comes from
+ * its declaration (lib/streams).
  */
+import { streamNamed, type StreamName } from '../streams/registry';
 
-/** The streams the lake holds, with their file names. */
-export const STREAM_FILES = {
-  users: 'users.json',
-  conversations: 'conversations.json',
-} as const;
-
-export type StreamName = keyof typeof STREAM_FILES;
+export type { StreamName } from '../streams/registry';
 
 /** Folder of the latest complete run. */
 export const DATA_PREFIX = 'data/';
@@ -17,9 +13,12 @@ export const DATA_PREFIX = 'data/';
 export const RUNS_PREFIX = 'runs/';
 export const MANIFEST_FILE = 'manifest.json';
 
-/** `data/users.json` or `data/conversations.json`. */
+/**
+ * `data/<file>` of a stream (`data/users.json`).
+ * @throws Error when `stream` is not a registered stream.
+ */
 export function dataKey(stream: StreamName): string {
-  return `${DATA_PREFIX}${STREAM_FILES[stream]}`;
+  return `${DATA_PREFIX}${streamNamed(stream).file}`;
 }
 
 /** `data/manifest.json`: the manifest of the run whose files `data/` holds; written last. */
@@ -33,9 +32,12 @@ export function runPrefix(runId: string): string {
   return `${RUNS_PREFIX}${runId}/`;
 }
 
-/** `runs/<runId>/users.json` or `runs/<runId>/conversations.json`. */
+/**
+ * `runs/<runId>/<file>` of a stream (`runs/<runId>/users.json`).
+ * @throws Error when `stream` is not a registered stream or `runId` not a run id.
+ */
 export function runKey(runId: string, stream: StreamName): string {
-  return `${runPrefix(runId)}${STREAM_FILES[stream]}`;
+  return `${runPrefix(runId)}${streamNamed(stream).file}`;
 }
 
 /** `runs/<runId>/manifest.json`. */
@@ -68,6 +70,7 @@ const CHECKPOINT_FILE = 'checkpoint.json';
  * in the same one-element-per-line layout as the final file. Zero-padded so keys sort in order.
  */
 export function runSegmentKey(runId: string, stream: StreamName, index: number): string {
+  streamNamed(stream);
   if (!Number.isInteger(index) || index < 1 || index > 999_999) {
     throw new Error(`segment index ${index} is not a whole number from 1 to 999999`);
   }

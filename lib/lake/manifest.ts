@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { z } from 'zod';
 import { DataError } from '../errors';
+import { STREAMS, type StreamName } from '../streams/registry';
 import type { LakeStore } from './store';
 
 /** One stream file of a run: where it is and what it must contain. */
@@ -16,7 +17,13 @@ export interface StreamManifest {
   sha256: string;
 }
 
-/** What a run wrote, written to `runs/<id>/manifest.json` and published as `data/manifest.json`. */
+/**
+ * What a run wrote, written to `runs/<id>/manifest.json` and published as `data/manifest.json`.
+ *
+ * `parts`, `truncatedConversations` and `vanishedConversations` keep the names the first version
+ * gave them (people read them): they add up the children and the cut or vanished records of every
+ * stream that declares children or a detail request, which today is conversations alone.
+ */
 export interface RunManifest {
   runId: string;
   /** `Intercom-Version` the run used. */
@@ -25,8 +32,9 @@ export interface RunManifest {
   /** ISO 8601 UTC. */
   startedAt: string;
   finishedAt: string;
-  streams: { users: StreamManifest; conversations: StreamManifest };
-  /** Conversation parts written. */
+  /** One file per registered stream, in registry order. */
+  streams: Record<StreamName, StreamManifest>;
+  /** Children written (conversation parts). */
   parts: number;
   /**
    * Ids of conversations whose parts the API cut: `GET /conversations/{id}` returns at most the 500
@@ -36,7 +44,7 @@ export interface RunManifest {
   /** Ids listed by the run but gone (404) when fetched, when the extract reports them. */
   vanishedConversations?: string[];
   /** Records the catch-up pass fetched again (changed while the run went), per stream, when it ran. */
-  catchUp?: { users: number; conversations: number };
+  catchUp?: Partial<Record<StreamName, number>>;
   /** Things a person should look at, e.g. file counts that differ from the lists' `total_count`. */
   warnings?: string[];
   /** Milliseconds per phase. */
@@ -62,11 +70,13 @@ const manifestSchema = z.looseObject({
   apiUrl: z.string().min(1),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  streams: z.object({ users: lakeFileSchema, conversations: lakeFileSchema }),
+  // Any names, so that a manifest from a newer extract (more streams) reads; missing ones are
+  // refused with their own message (see missingStreams).
+  streams: z.record(z.string(), lakeFileSchema),
   parts: count,
   truncatedConversations: z.array(z.string()),
   vanishedConversations: z.array(z.string()).optional(),
-  catchUp: z.object({ users: count, conversations: count }).optional(),
+  catchUp: z.record(z.string(), count).optional(),
   warnings: z.array(z.string()).optional(),
   timings: z.record(z.string(), z.number()),
   requests: requestsSchema,
@@ -84,13 +94,26 @@ export async function writeManifest(store: LakeStore, key: string, manifest: Run
       { cause: checked.error, location: key },
     );
   }
+  const missing = missingStreams(manifest);
+  if (missing.length > 0) {
+    throw new DataError(
+      `The run manifest for "${key}" has no file for ${missing.join(', ')}; it was not written.`,
+      { location: key },
+    );
+  }
   await store.put(key, Readable.from([`${JSON.stringify(manifest, null, 2)}\n`]));
 }
 
+/** Registered streams a manifest has no file for (a lake written before they were added). */
+function missingStreams(manifest: { streams: Record<string, unknown> }): StreamName[] {
+  return STREAMS.map((s) => s.name).filter((name) => manifest.streams[name] === undefined);
+}
+
 /**
- * Read and validate the manifest at `key`.
- * @throws DataError when it is missing (no extract finished yet), not JSON, or not a run manifest;
- *   the message says to re-run the extract.
+ * Read and validate the manifest at `key`. A manifest of the first version (streams `users` and
+ * `conversations`, top-level `parts` and `truncatedConversations`) reads as it is.
+ * @throws DataError when it is missing (no extract finished yet), not JSON, not a run manifest, or
+ *   has no file for a registered stream (an older lake); the message says to re-run the extract.
  */
 export async function readManifest(store: LakeStore, key: string): Promise<RunManifest> {
   const text = (await buffer(await store.get(key))).toString('utf8');
@@ -108,6 +131,13 @@ export async function readManifest(store: LakeStore, key: string): Promise<RunMa
     throw new DataError(
       `Lake file "${key}" in ${store.url} is not a run manifest (${z.prettifyError(checked.error).replace(/\n/g, '; ')}). Re-run the extract (npm run extract) to write it again.`,
       { cause: checked.error, location: key },
+    );
+  }
+  const missing = missingStreams(checked.data);
+  if (missing.length > 0) {
+    throw new DataError(
+      `Lake file "${key}" in ${store.url} has no ${missing.join(', ')} stream: the extract that wrote it copied fewer streams than this version loads. Re-run the extract (npm run extract) to copy every stream, then load again.`,
+      { location: key },
     );
   }
   return checked.data as RunManifest;

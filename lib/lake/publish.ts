@@ -1,9 +1,8 @@
 import { DataError } from '../errors';
-import { dataKey, dataManifestKey, runKey, runManifestKey, STREAM_FILES, type StreamName } from './keys';
+import { STREAMS } from '../streams/registry';
+import { dataKey, dataManifestKey, runKey, runManifestKey } from './keys';
 import { readManifest, type RunManifest } from './manifest';
 import type { LakeStore } from './store';
-
-const STREAMS = Object.keys(STREAM_FILES) as StreamName[];
 
 /**
  * Make run `runId` the one `data/` holds: copy its stream files to `data/`, then its manifest to
@@ -16,7 +15,7 @@ const STREAMS = Object.keys(STREAM_FILES) as StreamName[];
  */
 export async function publishRun(store: LakeStore, runId: string): Promise<void> {
   const manifest = await readManifest(store, runManifestKey(runId));
-  for (const stream of STREAMS) {
+  for (const { name: stream } of STREAMS) {
     const expected = runKey(runId, stream);
     if (manifest.runId !== runId || manifest.streams[stream].key !== expected) {
       throw new DataError(
@@ -31,7 +30,7 @@ export async function publishRun(store: LakeStore, runId: string): Promise<void>
       );
     }
   }
-  for (const stream of STREAMS) await store.copy(runKey(runId, stream), dataKey(stream));
+  for (const { name } of STREAMS) await store.copy(runKey(runId, name), dataKey(name));
   await store.copy(runManifestKey(runId), dataManifestKey());
 }
 

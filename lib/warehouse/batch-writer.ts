@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelayMs } from '../backoff';
 import { TransientError } from '../errors';
-import type { StreamName } from '../lake/keys';
 import type { Logger } from '../logger';
 import { NETWORK_ERROR_CODES } from '../network-errors';
+import { perStream, type StreamName } from '../streams/registry';
+import { WAREHOUSE_TABLES, type WarehouseTable } from '../streams/types';
 import { serverErrorOf } from './connection';
 import { quoteId, toTuple, type SqlValue } from './rows';
 import { LOAD_TABLES, SHAPES, type LoadTable, type TargetNames } from './tables';
@@ -18,15 +19,23 @@ export type WriteMode = 'full' | 'upsert';
 /** A row as the mappers give it: one value per key of the table's shape. */
 export type Row = Record<string, SqlValue>;
 
-/** Every row one lake record gives; written whole or not at all. */
+/**
+ * Every row one lake record gives; written whole or not at all. See record-unit.ts, which makes one
+ * from a stream's declaration.
+ */
 export interface RecordUnit {
   stream: StreamName;
   /** The record's id, when it has one (for the quarantine). */
   recordId: string | null;
-  /** Set for conversations: in upsert mode their parts and contact links are replaced. */
-  conversationId?: string;
+  /** The stream's main table: one row per record, holding the record in `raw`. */
+  main: WarehouseTable;
+  /**
+   * In upsert mode, child tables whose rows with `column` = the main row's key are deleted before
+   * the record's rows are written (a child deleted in Intercom must go from the warehouse too).
+   */
+  replace?: { tables: readonly WarehouseTable[]; column: string };
   /** Rows per table. */
-  rows: Partial<Record<LoadTable, Row[]>>;
+  rows: Partial<Record<WarehouseTable, Row[]>>;
   /** The record as JSON text, for the quarantine should a row be too large for the server. */
   raw: string;
 }
@@ -192,7 +201,10 @@ const MAX_BYTES_PER_UNIT = 6;
 interface Entry {
   stream: StreamName;
   recordId: string | null;
-  conversationId?: string;
+  /** The record's main table and its row's key there (unset for a quarantine row). */
+  main?: WarehouseTable;
+  mainId?: string;
+  replace?: RecordUnit['replace'];
   /** A quarantine row (no natural key, counted as quarantined). */
   quarantine: boolean;
   /** Byte range and row count per table. */
@@ -254,7 +266,7 @@ class Batch {
 
   /** The record's JSON as its main row's `raw` column holds it (for a record, not a quarantine row). */
   raw(entry: Entry): string {
-    const table: LoadTable = entry.stream === 'users' ? 'users' : 'conversation';
+    const table: LoadTable = entry.main ?? 'quarantine';
     const range = entry.ranges[table];
     const line = range ? this.lines[table].lines(range.start, range.end)[0] : undefined;
     const index = SHAPES[table].columns.indexOf('raw');
@@ -278,8 +290,8 @@ class Batch {
  */
 export class BatchWriter {
   readonly tally: WriterTally = {
-    loaded: { users: 0, conversations: 0 },
-    quarantined: { users: 0, conversations: 0 },
+    loaded: perStream(() => 0),
+    quarantined: perStream(() => 0),
   };
   private readonly options: BatchWriterOptions;
   private readonly maxStatementBytes: number;
@@ -324,7 +336,7 @@ export class BatchWriter {
     // is measured, row by row as SQL.
     let largest = 0;
     if ((unit.raw.length * 2 + 4096) * MAX_BYTES_PER_UNIT > this.maxTupleBytes) {
-      for (const table of LOAD_TABLES) {
+      for (const table of WAREHOUSE_TABLES) {
         for (const row of unit.rows[table] ?? []) {
           largest = Math.max(largest, Buffer.byteLength(toTuple(SHAPES[table], row)));
         }
@@ -339,11 +351,15 @@ export class BatchWriter {
       );
       return;
     }
+    const mainRow = unit.rows[unit.main]?.[0];
+    const mainId = mainRow?.[MAIN_KEY[unit.main]];
     this.batch.add(
       {
         stream: unit.stream,
         recordId: unit.recordId,
-        conversationId: unit.conversationId,
+        main: unit.main,
+        mainId: mainId === null || mainId === undefined ? undefined : String(mainId),
+        replace: unit.replace,
         quarantine: false,
       },
       unit.rows,
@@ -547,7 +563,7 @@ export class BatchWriter {
     // Records whose transaction has committed leave `pending`, so a retry after a lost connection
     // writes only what is not in the database yet and can never insert a row twice.
     const pending = [...batch.entries];
-    let table: LoadTable = batch.entries[0]?.stream === 'users' ? 'users' : 'conversation';
+    let table: LoadTable = batch.entries[0]?.main ?? 'quarantine';
     for (let attempt = 1; ; attempt++) {
       let connection: PoolConnection | undefined;
       try {
@@ -609,18 +625,18 @@ export class BatchWriter {
    */
   private async committed(entries: Entry[]): Promise<'yes' | 'no' | 'unknown'> {
     if (this.options.mode !== 'full' || entries.some((e) => e.quarantine)) return 'unknown';
-    const ids = { users: [] as string[], conversation: [] as string[] };
+    const ids = new Map<WarehouseTable, string[]>();
     for (const entry of entries) {
-      const id = entry.stream === 'users' ? entry.recordId : entry.conversationId;
-      if (id === null || id === undefined) return 'unknown';
-      ids[entry.stream === 'users' ? 'users' : 'conversation'].push(id);
+      if (entry.main === undefined || entry.mainId === undefined) return 'unknown';
+      const list = ids.get(entry.main) ?? [];
+      list.push(entry.mainId);
+      ids.set(entry.main, list);
     }
     let found = 0;
-    for (const table of ['users', 'conversation'] as const) {
-      if (ids[table].length === 0) continue;
+    for (const [table, list] of ids) {
       const [rows] = await this.options.pool.query<RowDataPacket[]>(
-        `SELECT COUNT(*) AS n FROM ${quoteId(this.options.tables[table])} WHERE id IN (?)`,
-        [ids[table]],
+        `SELECT COUNT(*) AS n FROM ${quoteId(this.options.tables[table])} WHERE ${quoteId(SHAPES[table].primaryKey[0] as string)} IN (?)`,
+        [list],
       );
       found += Number(rows[0]?.n ?? 0);
     }
@@ -661,18 +677,19 @@ export class BatchWriter {
     via: 'load-data' | 'insert',
   ): Promise<void> {
     const { tables, mode } = this.options;
-    let table: LoadTable = entries[0]?.stream === 'users' ? 'users' : 'conversation';
+    let table: LoadTable = entries[0]?.main ?? 'quarantine';
     let phase: BatchFailure['phase'] = 'write';
     try {
       await connection.query('START TRANSACTION');
       if (mode === 'upsert') {
-        const ids = entries.flatMap((e) => (e.conversationId === undefined ? [] : [e.conversationId]));
-        if (ids.length > 0) {
-          // A conversation's parts and links are replaced, not merged: a part deleted in Intercom
-          // (or a contact removed from the conversation) must go from the warehouse too.
-          for (const t of ['conversation_part', 'conversation_contact'] as const) {
+        // A record's children are replaced, not merged: a part deleted in Intercom (or a contact
+        // removed from the conversation) must go from the warehouse too.
+        for (const { tables: children, column, ids } of replacements(entries)) {
+          for (const t of children) {
             table = t;
-            await connection.query(`DELETE FROM ${quoteId(tables[t])} WHERE conversation_id IN (?)`, [ids]);
+            await connection.query(`DELETE FROM ${quoteId(tables[t])} WHERE ${quoteId(column)} IN (?)`, [
+              ids,
+            ]);
           }
         }
       }
@@ -718,6 +735,29 @@ export class BatchWriter {
     }
     if (parts.length > 0) await connection.query(head + parts.join(',') + tail);
   }
+}
+
+/** Per table, the row key of its primary key's first column (`id`): a main row's id. */
+const MAIN_KEY = Object.fromEntries(
+  LOAD_TABLES.map((table) => {
+    const shape = SHAPES[table];
+    return [table, shape.keys[shape.columns.indexOf(shape.primaryKey[0] as string)] as string];
+  }),
+) as Record<LoadTable, string>;
+
+/** The child rows `entries` replace in an upsert: ids grouped by the tables and column they are deleted from. */
+function replacements(
+  entries: Entry[],
+): { tables: readonly WarehouseTable[]; column: string; ids: string[] }[] {
+  const groups = new Map<string, { tables: readonly WarehouseTable[]; column: string; ids: string[] }>();
+  for (const entry of entries) {
+    if (!entry.replace || entry.mainId === undefined) continue;
+    const key = `${entry.replace.tables.join(',')}\0${entry.replace.column}`;
+    const group = groups.get(key) ?? { ...entry.replace, ids: [] };
+    group.ids.push(entry.mainId);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 /** `data` in pieces of at most `size` bytes (views, not copies). */

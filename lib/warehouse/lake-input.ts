@@ -3,10 +3,11 @@
  * records, each file checked against the manifest's sha256.
  */
 import { readJsonArrayElements, type ArrayElement } from '../lake/json-array-reader';
-import { dataKey, type StreamName } from '../lake/keys';
+import { dataKey } from '../lake/keys';
 import type { RunManifest } from '../lake/manifest';
 import { readLatestManifest } from '../lake/publish';
 import type { LakeStore } from '../lake/store';
+import type { StreamName } from '../streams/registry';
 
 /** The parts of the run manifest the load reconciles against. */
 export type LoadManifest = Pick<RunManifest, 'runId' | 'streams'>;

@@ -6,11 +6,9 @@ import { getTableColumns, getTableName } from 'drizzle-orm';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
 import { escape } from 'mysql2';
 
-/** A value the loader sends: JSON columns arrive as JSON text, `DATETIME` as `YYYY-MM-DD HH:MM:SS`. */
-export type SqlValue = string | number | boolean | null;
+import type { SqlValue } from '../streams/types';
 
-/** A full row of `T`: every column present (null where the record has nothing). */
-export type RowOf<T extends MySqlTable> = { [K in keyof T['$inferSelect']]: SqlValue };
+export type { RowOf, SqlValue } from '../streams/types';
 
 /** The columns of a table in order, with their SQL names. */
 export interface TableShape {

@@ -2,26 +2,29 @@
  * The warehouse tables the load writes, their shapes, and the names of their full-refresh twins.
  */
 import { conversation, conversationContact, conversationPart, quarantine, users } from '../../drizzle/schema';
+import { WAREHOUSE_TABLES, type WarehouseTable } from '../streams/types';
 import { tableShape, type TableShape } from './rows';
 
-/** The tables the load fills, in the order a batch writes them. */
-export const LOAD_TABLES = [
-  'users',
-  'conversation',
-  'conversation_part',
-  'conversation_contact',
-  'quarantine',
-] as const;
+/** The tables the load fills, in the order a batch writes them: the streams' tables, then the quarantine. */
+export const LOAD_TABLES = [...WAREHOUSE_TABLES, 'quarantine'] as const;
 
 /** A table the load fills. */
-export type LoadTable = (typeof LOAD_TABLES)[number];
+export type LoadTable = WarehouseTable | 'quarantine';
 
-/** The column order and key of each load table, taken from drizzle/schema.ts. */
-export const SHAPES: Record<LoadTable, TableShape> = {
+/**
+ * The column order and key of each table a stream fills, taken from drizzle/schema.ts; a table
+ * named in lib/streams without a shape here does not compile.
+ */
+const STREAM_SHAPES: Record<WarehouseTable, TableShape> = {
   users: tableShape(users, ['id']),
   conversation: tableShape(conversation, ['id']),
   conversation_part: tableShape(conversationPart, ['id']),
   conversation_contact: tableShape(conversationContact, ['conversation_id', 'contact_id']),
+};
+
+/** The column order and key of each load table. */
+export const SHAPES: Record<LoadTable, TableShape> = {
+  ...STREAM_SHAPES,
   // The quarantine id is AUTO_INCREMENT: the insert leaves it out.
   quarantine: tableShape(quarantine, ['id'], ['id']),
 };

@@ -1,6 +1,7 @@
 import { SourceError } from '../../lib/errors';
-import type { SearchQuery } from '../../lib/intercom/client';
-import type { SegmentInfo, StreamCheckpoint } from '../../lib/lake/checkpoint';
+import { emptyStreamCheckpoint, type SegmentInfo } from '../../lib/lake/checkpoint';
+import { streamNamed } from '../../lib/streams/registry';
+import type { Incremental, SearchQuery } from '../../lib/streams/types';
 import { writeSegmentedStream, type SegmentedStreamOptions } from './segmented-stream';
 
 /**
@@ -21,7 +22,19 @@ const DAY_S = 86_400;
 const DST_SLACK_S = 3_600;
 
 /**
- * The `updated_at` filter that finds every contact changed since `startedAt`.
+ * The filter on a stream's cursor field that finds every record changed since `startedAt`, as its
+ * search matches dates: by calendar day ({@link contactsChangedSince}) or to the second
+ * ({@link conversationsChangedSince}).
+ */
+export function changedSince(incremental: Incremental, startedAt: Date): SearchQuery {
+  return incremental.match === 'calendar-day'
+    ? contactsChangedSince(startedAt, incremental.cursorField)
+    : conversationsChangedSince(startedAt, incremental.cursorField);
+}
+
+/**
+ * The `updated_at` filter that finds every contact changed since `startedAt` (the `calendar-day`
+ * match; another field with `field`).
  *
  * Intercom matches contact dates by calendar day in the workspace's time zone: `>` a timestamp
  * means "from the start of the next day" there, and the exact second is ignored
@@ -30,18 +43,19 @@ const DST_SLACK_S = 3_600;
  * the run's start in any time zone, so the zone from `/me` is not needed; the cost is re-fetching
  * contacts changed up to two days before the run.
  */
-export function contactsChangedSince(startedAt: Date): SearchQuery {
+export function contactsChangedSince(startedAt: Date, field = 'updated_at'): SearchQuery {
   const start = Math.floor(startedAt.getTime() / 1000);
-  return { field: 'updated_at', operator: '>', value: start - DAY_S - DST_SLACK_S };
+  return { field, operator: '>', value: start - DAY_S - DST_SLACK_S };
 }
 
 /**
- * The `updated_at` filter that finds every conversation changed since `startedAt`: conversation
- * search matches exact timestamps, and `updated_at` has whole seconds, so `>` start − 1 s.
+ * The `updated_at` filter that finds every conversation changed since `startedAt` (the
+ * `exact-second` match; another field with `field`): conversation search matches exact
+ * timestamps, and `updated_at` has whole seconds, so `>` start − 1 s.
  * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/conversations/searchconversations
  */
-export function conversationsChangedSince(startedAt: Date): SearchQuery {
-  return { field: 'updated_at', operator: '>', value: Math.floor(startedAt.getTime() / 1000) - 1 };
+export function conversationsChangedSince(startedAt: Date, field = 'updated_at'): SearchQuery {
+  return { field, operator: '>', value: Math.floor(startedAt.getTime() / 1000) - 1 };
 }
 
 /**
@@ -83,7 +97,7 @@ export async function writeCatchUp<S extends { id: string }>(
 ): Promise<CatchUpResult> {
   const maxIds = options.maxIds ?? MAX_CATCH_UP_IDS;
   const ids = new Set<string>();
-  const state: StreamCheckpoint = { done: false, position: 0, lastId: null, count: 0, segments: [] };
+  const state = emptyStreamCheckpoint();
   async function* unique(): AsyncGenerator<S> {
     for await (const item of options.search()) {
       const id = String(item.id);
@@ -91,7 +105,7 @@ export async function writeCatchUp<S extends { id: string }>(
       if (ids.has(id)) continue;
       if (ids.size >= maxIds) {
         throw new SourceError(
-          `More than ${maxIds} ${options.stream === 'users' ? 'contacts' : 'conversations'} changed in Intercom while this extract ran, more than its catch-up pass holds; data/ is unchanged. Run the extract at a quieter time, or raise the limit (MAX_CATCH_UP_IDS in tasks/extract/catch-up.ts) if the memory allows.`,
+          `More than ${maxIds} ${streamNamed(options.stream).label} changed in Intercom while this extract ran, more than its catch-up pass holds; data/ is unchanged. Run the extract at a quieter time, or raise the limit (MAX_CATCH_UP_IDS in tasks/extract/catch-up.ts) if the memory allows.`,
           { cause: new Error(`catch-up set of ${options.stream} over ${maxIds}`) },
         );
       }

@@ -1,3 +1,4 @@
+import type { StreamItem } from '../../lib/intercom/stream-source';
 import type { StreamCheckpoint } from '../../lib/lake/checkpoint';
 import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
 import { runSegmentKey, type StreamName } from '../../lib/lake/keys';
@@ -5,10 +6,7 @@ import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
 
 /** One list item after its work: its id, and the record to write (undefined: nothing to write). */
-export interface Processed {
-  id: string;
-  record?: unknown;
-}
+export type Processed = StreamItem;
 
 /** Options of {@link writeSegmentedStream}. */
 export interface SegmentedStreamOptions<S extends { id: string }> {

@@ -1,20 +1,26 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { DataError, SyncError, TransientError } from '../../lib/errors';
-import type { StreamName } from '../../lib/lake/keys';
 import type { LakeStore } from '../../lib/lake/store';
 import { silentLogger, type Logger } from '../../lib/logger';
 import { LoadProgress } from '../../lib/progress';
 import { BatchWriter, type WriteMode } from '../../lib/warehouse/batch-writer';
 import { openWarehouse, serverErrorOf, type Warehouse } from '../../lib/warehouse/connection';
-import { formatDatetime } from '../../lib/warehouse/fields';
+import { formatDatetime } from '../../lib/records/fields';
 import { createShadowTables, dropShadowTables, swapShadowTables } from '../../lib/warehouse/full-refresh';
 import { readLoadManifest, readStream, type LoadManifest } from '../../lib/warehouse/lake-input';
-import { mapConversation } from '../../lib/warehouse/map-conversation';
-import { mapUser } from '../../lib/warehouse/map-user';
 import { migrateWarehouse } from '../../lib/warehouse/migrate';
-import { countTables, reconcile, totalsOf, type TableCounts } from '../../lib/warehouse/reconcile';
+import {
+  childCountsOf,
+  countTables,
+  reconcile,
+  totalsOf,
+  type TableCounts,
+} from '../../lib/warehouse/reconcile';
+import { recordUnit } from '../../lib/warehouse/record-unit';
 import { SHADOW_SUFFIX, targetNames } from '../../lib/warehouse/tables';
 import { recordIdOf } from '../../lib/records/record-id';
+import { perStream, STREAMS, type StreamName } from '../../lib/streams/registry';
+import { WAREHOUSE_TABLES, type StreamDeclaration, type WarehouseTable } from '../../lib/streams/types';
 
 /** `full`: atomic refresh of every table (the default). `upsert`: insert or update in place. */
 export type LoadMode = WriteMode;
@@ -61,8 +67,8 @@ export interface LoadSummary {
   database: string;
   /** The extract run whose files were loaded, when the manifest names it. */
   runId: string | undefined;
-  /** Rows each warehouse table holds after the load. */
-  tables: { users: number; conversation: number; conversation_part: number; conversation_contact: number };
+  /** Rows each table of every stream holds after the load, in registry order. */
+  tables: Record<WarehouseTable, number>;
   /** Records quarantined by this load, all streams. */
   quarantined: number;
   /** Records quarantined by this load, per stream. */
@@ -93,7 +99,8 @@ const DEFAULT_CONCURRENCY = 2;
 const LOCK_PREFIX = 'intercom-sync:load:';
 
 /**
- * Load `data/users.json` and `data/conversations.json` from the lake into the warehouse.
+ * Load every registered stream's file from the lake's `data/` (`data/users.json`,
+ * `data/conversations.json`) into the warehouse tables its declaration names.
  *
  * Migrates first (idempotent). In `full` mode the rows go to fresh `X__new` tables, which are
  * reconciled with the lake manifest (loaded + quarantined = count, per stream; part rows = parts
@@ -160,12 +167,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         log,
       });
       let counts: TableCounts;
-      const records: Record<StreamName, number> = { users: 0, conversations: 0 };
+      const records = perStream(() => 0);
       const progress = new LoadProgress({ log, totals: manifest.streams });
       if (options.progress !== false) progress.start();
       try {
-        for (const stream of ['users', 'conversations'] as const) {
-          records[stream] = await loadStream(stream, {
+        for (const stream of STREAMS) {
+          records[stream.name] = await loadStream(stream, {
             store,
             manifest,
             writer,
@@ -178,24 +185,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         progress.stop();
         if (mode === 'full') {
           counts = await countTables(control, names);
-          reconcile(
-            manifest,
-            totalsOf(counts),
-            { rows: counts.rows.conversation_part, declared: counts.partsDeclared },
-            after,
-          );
+          reconcile(manifest, totalsOf(counts), childCountsOf(counts), after);
           throwIfAborted(options.signal);
           await swapShadowTables(control);
         } else {
           reconcile(
             manifest,
-            {
-              users: { loaded: tally.loaded.users, quarantined: tally.quarantined.users },
-              conversations: {
-                loaded: tally.loaded.conversations,
-                quarantined: tally.quarantined.conversations,
-              },
-            },
+            perStream(({ name }) => ({ loaded: tally.loaded[name], quarantined: tally.quarantined[name] })),
             undefined,
             after,
           );
@@ -213,13 +209,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         lake: store.url,
         database: warehouse.label,
         runId: manifest.runId,
-        tables: {
-          users: counts.rows.users,
-          conversation: counts.rows.conversation,
-          conversation_part: counts.rows.conversation_part,
-          conversation_contact: counts.rows.conversation_contact,
-        },
-        quarantined: counts.quarantined.users + counts.quarantined.conversations,
+        tables: Object.fromEntries(WAREHOUSE_TABLES.map((t) => [t, counts.rows[t]])) as Record<
+          WarehouseTable,
+          number
+        >,
+        quarantined: STREAMS.reduce((sum, { name }) => sum + counts.quarantined[name], 0),
         quarantinedByStream: counts.quarantined,
         records,
         method: writer.method,
@@ -256,8 +250,9 @@ interface StreamContext {
 }
 
 /** Read, map and queue every record of one stream; returns how many records it read. */
-async function loadStream(stream: StreamName, ctx: StreamContext): Promise<number> {
+async function loadStream(declaration: StreamDeclaration<StreamName>, ctx: StreamContext): Promise<number> {
   const { writer, log } = ctx;
+  const stream = declaration.name;
   const started = performance.now();
   let read = 0;
   for await (const { value: record, text } of readStream(ctx.store, stream, ctx.manifest)) {
@@ -269,22 +264,7 @@ async function loadStream(stream: StreamName, ctx: StreamContext): Promise<numbe
     // without stringifying the record a second time.
     const raw = text ?? JSON.stringify(record);
     try {
-      if (stream === 'users') {
-        await writer.add({ stream, recordId, raw, rows: { users: [mapUser(record, raw)] } });
-      } else {
-        const mapped = mapConversation(record, raw);
-        await writer.add({
-          stream,
-          recordId,
-          raw,
-          conversationId: mapped.conversation.id as string,
-          rows: {
-            conversation: [mapped.conversation],
-            conversation_part: mapped.parts,
-            conversation_contact: mapped.contacts,
-          },
-        });
-      }
+      await writer.add(recordUnit(declaration, record, raw));
     } catch (error) {
       if (!(error instanceof DataError)) throw error;
       await writer.addQuarantine(stream, recordId, raw, error.message);

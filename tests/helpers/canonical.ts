@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readJsonArray } from '../../lib/lake/json-array-reader';
-import { DATA_PREFIX, dataKey, STREAM_FILES, type StreamName } from '../../lib/lake/keys';
+import { DATA_PREFIX, dataKey, type StreamName } from '../../lib/lake/keys';
 import type { LakeStore } from '../../lib/lake/store';
+import { STREAMS } from '../../lib/streams/registry';
 
 /** The canonical content of one lake stream: what a run copied, independent of record order. */
 export interface CanonicalStream {
@@ -25,8 +26,8 @@ export type CanonicalLake = Record<StreamName, CanonicalStream>;
  */
 export async function canonicalLake(store: LakeStore): Promise<CanonicalLake> {
   const out = {} as CanonicalLake;
-  for (const stream of Object.keys(STREAM_FILES) as StreamName[]) {
-    out[stream] = await canonicalStream(store, dataKey(stream));
+  for (const { name } of STREAMS) {
+    out[name] = await canonicalStream(store, dataKey(name));
   }
   return out;
 }

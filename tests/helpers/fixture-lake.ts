@@ -8,6 +8,7 @@ import { newRunId, runKey, runManifestKey, type StreamName } from '../../lib/lak
 import { writeManifest, type RunManifest } from '../../lib/lake/manifest';
 import { publishRun } from '../../lib/lake/publish';
 import type { LakeStore } from '../../lib/lake/store';
+import { STREAMS } from '../../lib/streams/registry';
 
 type Json = Record<string, unknown>;
 
@@ -201,7 +202,7 @@ export async function writeRunFiles(
   records: Record<StreamName, Iterable<unknown>>,
 ): Promise<RunManifest['streams']> {
   const streams = {} as RunManifest['streams'];
-  for (const stream of ['users', 'conversations'] as const) {
+  for (const { name: stream } of STREAMS) {
     const key = runKey(runId, stream);
     let count = 0;
     const put = await store.put(
@@ -249,7 +250,7 @@ export async function writeFixtureLake(content: FixtureLakeContent, folder?: str
   const store = new FolderStore(made.folder);
   const runId = newRunId(new Date(), Math.random);
   const streams = await writeRunFiles(store, runId, content);
-  for (const stream of ['users', 'conversations'] as const) {
+  for (const { name: stream } of STREAMS) {
     streams[stream].count = content.counts?.[stream] ?? streams[stream].count;
     const raw = content.rawFiles?.[stream];
     if (raw !== undefined) {

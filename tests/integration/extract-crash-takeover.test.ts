@@ -161,7 +161,7 @@ describe('extract killed with SIGKILL, run again at once on the same lake', () =
           apiVersion: '2.14',
           log: silentLogger(),
         });
-        const kept = saved?.conversations.position ?? 0;
+        const kept = saved?.streams.conversations.position ?? 0;
         const detailsBefore = sandbox.stats.byRoute[DETAIL] ?? 0;
         // Work lost to the kill: details fetched that no saved segment holds.
         expect(kept).toBeGreaterThan(0);

@@ -43,12 +43,12 @@ describe('extract progress', () => {
 
   it('counts every contact, conversation and part, and takes the ETA total from the last published run', async () => {
     const first = await extractWithProgress();
-    expect(first.conversationsTotal).toBeUndefined();
+    expect(first.totals.conversations).toBeUndefined();
     expect(first.counts.contacts).toBe(sandbox.workspace.contactCount);
     expect(first.counts.conversations).toBe(sandbox.workspace.conversationCount);
     expect(first.counts.parts).toBeGreaterThan(0);
 
     const second = await extractWithProgress();
-    expect(second.conversationsTotal).toBe(sandbox.workspace.conversationCount);
+    expect(second.totals.conversations).toBe(sandbox.workspace.conversationCount);
   });
 });

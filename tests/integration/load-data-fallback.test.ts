@@ -2,8 +2,9 @@ import { PassThrough } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { createLogger } from '../../lib/logger';
 import { BatchWriter } from '../../lib/warehouse/batch-writer';
-import { mapConversation } from '../../lib/warehouse/map-conversation';
-import { mapUser } from '../../lib/warehouse/map-user';
+import { CONVERSATIONS } from '../../lib/streams/conversations';
+import { USERS } from '../../lib/streams/users';
+import { recordUnit } from '../../lib/warehouse/record-unit';
 import { targetNames } from '../../lib/warehouse/tables';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
@@ -48,26 +49,10 @@ describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
       for (let i = 0; i < 60; i++) {
         const contact = fixtureContact(i);
         const raw = JSON.stringify(contact);
-        await writer.add({
-          stream: 'users',
-          recordId: String(contact.id),
-          raw,
-          rows: { users: [mapUser(contact, raw)] },
-        });
+        await writer.add(recordUnit(USERS, contact, raw));
         const conversation = fixtureConversation(i, { parts: 5 });
         const craw = JSON.stringify(conversation);
-        const mapped = mapConversation(conversation, craw);
-        await writer.add({
-          stream: 'conversations',
-          recordId: String(conversation.id),
-          conversationId: String(conversation.id),
-          raw: craw,
-          rows: {
-            conversation: [mapped.conversation],
-            conversation_part: mapped.parts,
-            conversation_contact: mapped.contacts,
-          },
-        });
+        await writer.add(recordUnit(CONVERSATIONS, conversation, craw));
       }
       const tally = await writer.finish();
 

@@ -59,6 +59,47 @@ describe('run manifest', () => {
     expect((error as Error).message).toMatch(/not a run manifest.*sha256/s);
   });
 
+  it('reads a manifest as the first version of the extract wrote it, field for field', async () => {
+    // Written before the stream registry: fixed streams users and conversations.
+    const previous = {
+      runId: RUN_ID,
+      apiVersion: '2.14',
+      apiUrl: 'http://127.0.0.1:4010',
+      startedAt: '2026-11-22T02:37:00.000Z',
+      finishedAt: '2026-11-22T02:39:12.345Z',
+      streams: {
+        users: { key: `runs/${RUN_ID}/users.json`, count: 3, bytes: 120, sha256: 'a'.repeat(64) },
+        conversations: {
+          key: `runs/${RUN_ID}/conversations.json`,
+          count: 2,
+          bytes: 300,
+          sha256: 'b'.repeat(64),
+        },
+      },
+      parts: 7,
+      truncatedConversations: ['1'],
+      vanishedConversations: [],
+      catchUp: { users: 1, conversations: 0 },
+      timings: { users: 1200, conversations: 5400, catchUp: 80, assemble: 30 },
+      requests: { total: 12, retries: 1, rateLimited: 0 },
+    };
+    await store.put('data/manifest.json', Readable.from([`${JSON.stringify(previous, null, 2)}\n`]));
+    expect(await readManifest(store, 'data/manifest.json')).toEqual(previous);
+  });
+
+  it('refuses a manifest without a file for a registered stream, saying to re-run the extract', async () => {
+    const older = sampleManifest() as unknown as { streams: { conversations?: unknown } };
+    delete older.streams.conversations;
+    await store.put('data/manifest.json', Readable.from([JSON.stringify(older)]));
+    const error = await readManifest(store, 'data/manifest.json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(/has no conversations stream.*Re-run the extract/s);
+    await expect(
+      writeManifest(store, runManifestKey(RUN_ID), older as unknown as RunManifest),
+    ).rejects.toBeInstanceOf(DataError);
+    expect(await store.exists(runManifestKey(RUN_ID))).toBe(false);
+  });
+
   it('refuses to write an invalid manifest', async () => {
     const bad = { ...sampleManifest(), parts: -1 };
     await expect(writeManifest(store, runManifestKey(RUN_ID), bad)).rejects.toBeInstanceOf(DataError);

@@ -1,5 +1,5 @@
 import { DataError } from '../../lib/errors';
-import { mapConversation } from '../../lib/warehouse/map-conversation';
+import { mapConversation } from '../../lib/records/map-conversation';
 import { quirkRecords } from '../../sandbox/quirk-records';
 import { fixtureConversation } from '../helpers/fixture-lake';
 

@@ -7,7 +7,7 @@ import {
   type conversationPart,
 } from '../../drizzle/schema';
 import { DataError } from '../errors';
-import { partsComplete } from '../records/conversation-parts';
+import { partsComplete } from './conversation-parts';
 import {
   booleanField,
   idField,
@@ -21,7 +21,7 @@ import {
   within,
   type JsonObject,
 } from './fields';
-import type { RowOf } from './rows';
+import type { RowOf } from '../streams/types';
 
 /** A `conversation` row. */
 export type ConversationRow = RowOf<typeof conversation>;

@@ -10,7 +10,7 @@ import {
   timestampField,
   type JsonObject,
 } from './fields';
-import type { RowOf } from './rows';
+import type { RowOf } from '../streams/types';
 
 /** A `users` row. */
 export type UserRow = RowOf<typeof users>;

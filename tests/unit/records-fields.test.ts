@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatDatetime } from '../../lib/warehouse/fields';
+import { formatDatetime } from '../../lib/records/fields';
 
 describe('formatDatetime', () => {
   it('renders Unix seconds as a UTC DATETIME literal at both ends of the range', () => {

@@ -1,5 +1,5 @@
 import { DataError } from '../../lib/errors';
-import { mapUser } from '../../lib/warehouse/map-user';
+import { mapUser } from '../../lib/records/map-user';
 import { quirkRecords } from '../../sandbox/quirk-records';
 import { fixtureContact } from '../helpers/fixture-lake';
 

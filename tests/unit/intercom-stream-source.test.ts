@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { SourceError } from '../../lib/errors';
+import { createIntercomClient, type IntercomClient } from '../../lib/intercom/client';
+import { fetchStreamItem, listStream } from '../../lib/intercom/stream-source';
+import { CONVERSATIONS } from '../../lib/streams/conversations';
+import { defineStream, type StreamSource } from '../../lib/streams/types';
+import {
+  startScriptedServer,
+  type ScriptedServer,
+  type ScriptedServerOptions,
+} from '../helpers/scripted-server';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function setup(
+  options: ScriptedServerOptions,
+): Promise<{ server: ScriptedServer; client: IntercomClient }> {
+  const server = await startScriptedServer(options);
+  const client = createIntercomClient({
+    baseUrl: server.url,
+    token: `tok_${randomBytes(16).toString('hex')}`,
+    apiVersion: '2.14',
+    retryBaseMs: 5,
+    timeoutMs: 2_000,
+  });
+  cleanups.push(
+    () => server.close(),
+    () => client.close(),
+  );
+  return { server, client };
+}
+
+/** A declaration of the shape the next streams will have, with `source` as given. */
+function streamWith(source: StreamSource) {
+  return defineStream({
+    name: 'things',
+    file: 'things.json',
+    label: 'things',
+    singular: 'thing',
+    primaryKey: 'id',
+    source,
+    pageSize: 150,
+    tables: ['users'],
+    map: () => ({}),
+  });
+}
+
+async function ids(source: AsyncIterable<{ id: string }>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const item of source) out.push(item.id);
+  return out;
+}
+
+const things = (...list: string[]) => list.map((id) => ({ type: 'thing', id }));
+
+describe('stream sources over HTTP', () => {
+  it('reads an unpaged list in one request without per_page', async () => {
+    const { server, client } = await setup({
+      routes: { '/admins': [{ body: { type: 'admin.list', admins: things('1', '2') } }] },
+    });
+    const stream = streamWith({ kind: 'list', path: '/admins', itemsKey: 'admins', paged: false });
+    expect(await ids(listStream(client, stream))).toEqual(['1', '2']);
+    expect(server.requests.map((r) => `${r.path}?${r.query.toString()}`)).toEqual(['/admins?']);
+  });
+
+  it('scrolls with scroll_param until a page comes back empty', async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/companies/scroll': (req) => {
+          const param = req.query.get('scroll_param');
+          if (param === null) return { body: { type: 'list', data: things('a', 'b'), scroll_param: 's1' } };
+          if (param === 's1') return { body: { type: 'list', data: things('c'), scroll_param: 's2' } };
+          return { body: { type: 'list', data: [], scroll_param: 's3' } };
+        },
+      },
+    });
+    const stream = streamWith({ kind: 'scroll', path: '/companies/scroll', itemsKey: 'data' });
+    expect(await ids(listStream(client, stream))).toEqual(['a', 'b', 'c']);
+    expect(server.requests.map((r) => r.query.get('scroll_param'))).toEqual([null, 's1', 's2']);
+  });
+
+  it('refuses a scroll that hands back the same scroll_param twice', async () => {
+    const { client } = await setup({
+      routes: { '/companies/scroll': [{ body: { type: 'list', data: things('a'), scroll_param: 'same' } }] },
+    });
+    const stream = streamWith({ kind: 'scroll', path: '/companies/scroll', itemsKey: 'data' });
+    await expect(ids(listStream(client, stream))).rejects.toThrow(/same scroll_param twice/);
+  });
+
+  it('lists a per-model source once per model', async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/data_attributes': (req) => ({
+          body: {
+            type: 'list',
+            data: things(`${req.query.get('model')}.name`, `${req.query.get('model')}.email`),
+          },
+        }),
+      },
+    });
+    const stream = streamWith({
+      kind: 'per-model',
+      path: '/data_attributes',
+      itemsKey: 'data',
+      param: 'model',
+      models: ['contact', 'company'],
+    });
+    expect(await ids(listStream(client, stream))).toEqual([
+      'contact.name',
+      'contact.email',
+      'company.name',
+      'company.email',
+    ]);
+    expect(server.requests.map((r) => r.query.get('model'))).toEqual(['contact', 'company']);
+  });
+
+  it('pages a search source by cursor with its query in the body', async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/tickets/search': (_req, count) =>
+          count === 1
+            ? {
+                body: {
+                  type: 'ticket.list',
+                  tickets: things('t1'),
+                  pages: { next: { starting_after: 'c1' } },
+                },
+              }
+            : { body: { type: 'ticket.list', tickets: things('t2'), pages: {} } },
+      },
+    });
+    const query = { field: 'created_at', operator: '>', value: 0 };
+    const stream = streamWith({ kind: 'search', path: '/tickets/search', itemsKey: 'tickets', query });
+    expect(await ids(listStream(client, stream))).toEqual(['t1', 't2']);
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+  });
+
+  it("takes a detail's 404 for a record that vanished and passes other refusals on", async () => {
+    const { client } = await setup({
+      routes: {
+        '/conversations/7': [{ body: { type: 'conversation', id: '7', conversation_parts: {} } }],
+        '/conversations/8': [{ status: 404, body: { type: 'error.list', errors: [{ code: 'not_found' }] } }],
+        '/conversations/9': [{ status: 403, body: { type: 'error.list', errors: [{ code: 'forbidden' }] } }],
+      },
+    });
+    expect(await fetchStreamItem(client, CONVERSATIONS, { id: '7' })).toEqual({
+      id: '7',
+      record: { type: 'conversation', id: '7', conversation_parts: {} },
+    });
+    expect(await fetchStreamItem(client, CONVERSATIONS, { id: '8' })).toEqual({ id: '8' });
+    await expect(fetchStreamItem(client, CONVERSATIONS, { id: '9' })).rejects.toBeInstanceOf(SourceError);
+  });
+});
