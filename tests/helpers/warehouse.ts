@@ -1,6 +1,30 @@
 import { queryDatabase } from './database';
 import { writeFixtureLake, type FixtureLake, type FixtureLakeContent } from './fixture-lake';
 
+/** The tables a migrated warehouse holds, sorted: what the migrations must create, nothing more. */
+export const MIGRATED_TABLES = [
+  '__drizzle_migrations',
+  'admin',
+  'company',
+  'contact_company',
+  'contact_tag',
+  'conversation',
+  'conversation_contact',
+  'conversation_part',
+  'conversation_tag',
+  'data_attribute',
+  'quarantine',
+  'segment',
+  'sync_state',
+  'tag',
+  'team',
+  'team_admin',
+  'ticket',
+  'ticket_part',
+  'users',
+  'webhook_event',
+];
+
 /**
  * Every table's rows (and the list of tables) of the database at `url`, to compare a warehouse
  * before and after a load; `liveOnly` leaves the full refresh's `__new` twins out.

@@ -1,3 +1,4 @@
+import { MIGRATED_TABLES } from '../helpers/warehouse';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
@@ -147,14 +148,7 @@ describe('full load', () => {
     await runLoad({ store: lake.store, databaseUrl: db.url });
     expect(await dumpTables(db.url)).toEqual(first);
     const tables = await query(db.url, 'SHOW TABLES');
-    expect(tables.map((r) => Object.values(r)[0]).sort()).toEqual([
-      '__drizzle_migrations',
-      'conversation',
-      'conversation_contact',
-      'conversation_part',
-      'quarantine',
-      'users',
-    ]);
+    expect(tables.map((r) => Object.values(r)[0]).sort()).toEqual(MIGRATED_TABLES);
   });
 
   it('replaces the previous data whole: records gone from the lake are gone from the warehouse', async () => {

@@ -1,3 +1,4 @@
+import { MIGRATED_TABLES } from '../helpers/warehouse';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,14 +52,7 @@ describe('warehouse migrations', () => {
     } finally {
       await warehouse.close();
     }
-    expect(await tablesOf(db.name)).toEqual([
-      '__drizzle_migrations',
-      'conversation',
-      'conversation_contact',
-      'conversation_part',
-      'quarantine',
-      'users',
-    ]);
+    expect(await tablesOf(db.name)).toEqual(MIGRATED_TABLES);
   });
 
   it('refuses, changing nothing, a warehouse migrated by a newer version', async () => {
