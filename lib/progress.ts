@@ -97,6 +97,14 @@ const BESIDE_BAR = [
 ];
 
 /**
+ * The bar's placeholder for a label: cli-progress fills only `{word}` placeholders, so a label of
+ * several words (`data attributes`) gets underscores (`{data_attributes}`).
+ */
+function token(label: string): string {
+  return label.replace(/\W/g, '_');
+}
+
+/**
  * Progress of an extract: records per stream, children, request rate, 429s and, once the number
  * of records of the slowest stream is known, an ETA. Uses cli-progress on a terminal (it handles
  * redraws and terminal width) and plain structured log lines otherwise, so CloudWatch gets one
@@ -118,7 +126,7 @@ export class ExtractProgress {
     this.ticker = new ProgressTicker({
       tty: options.tty,
       logEveryMs: options.logEveryMs,
-      format: `${PACED.label} {bar} {value}/{total} | ${BESIDE_BAR.map((label) => `${label} {${label}}`).join(' | ')} | {rate} req/s | 429s {rl} | ETA {etaText}`,
+      format: `${PACED.label} {bar} {value}/{total} | ${BESIDE_BAR.map((label) => `${label} {${token(label)}}`).join(' | ')} | {rate} req/s | 429s {rl} | ETA {etaText}`,
       frame: () => {
         this.refresh();
         const done = this.counts[PACED.label] ?? 0;
@@ -164,7 +172,7 @@ export class ExtractProgress {
   private payload(): Record<string, string | number> {
     const eta = this.etaSeconds();
     return {
-      ...Object.fromEntries(BESIDE_BAR.map((label) => [label, this.counts[label] ?? 0])),
+      ...Object.fromEntries(BESIDE_BAR.map((label) => [token(label), this.counts[label] ?? 0])),
       rate: this.rate().toFixed(0),
       rl: this.counts.rateLimited,
       etaText: eta === undefined ? '?' : formatDuration(eta),

@@ -99,9 +99,11 @@ export function pagePath(
   baseUrl: string,
   perPage: number = MAX_PER_PAGE,
 ): string {
-  if (!next) return `${path}?per_page=${perPage}`;
+  // A path may carry fixed parameters of its own (`/segments?include_count=true`).
+  const join = path.includes('?') ? '&' : '?';
+  if (!next) return `${path}${join}per_page=${perPage}`;
   if ('startingAfter' in next) {
-    return `${path}?per_page=${perPage}&starting_after=${encodeURIComponent(next.startingAfter)}`;
+    return `${path}${join}per_page=${perPage}&starting_after=${encodeURIComponent(next.startingAfter)}`;
   }
   return linkPath(next.url, baseUrl);
 }

@@ -4,6 +4,7 @@
  * and how many records the API says it holds.
  */
 import { SourceError } from '../errors';
+import { recordKeyOf } from '../records/record-id';
 import type { SearchQuery, StreamDeclaration } from '../streams/types';
 import type { IntercomClient } from './client';
 import type { IntercomRecord } from './types';
@@ -25,7 +26,7 @@ export async function* listStream(
   const source = stream.source;
   switch (source.kind) {
     case 'list':
-      yield* client.listRecords(source.path, source.itemsKey, {
+      yield* client.listRecords(withQuery(source.path, source.query), source.itemsKey, {
         paged: source.paged,
         pageSize: stream.pageSize,
       });
@@ -43,6 +44,12 @@ export async function* listStream(
       }
       return;
   }
+}
+
+/** `path` with the fixed parameters of a list (`/segments?include_count=true`). */
+function withQuery(path: string, query: Readonly<Record<string, string>> | undefined): string {
+  const params = new URLSearchParams(query).toString();
+  return params === '' ? path : `${path}?${params}`;
 }
 
 /**
@@ -71,24 +78,22 @@ export async function fetchStreamItem(
   stream: StreamDeclaration,
   item: IntercomRecord,
 ): Promise<StreamItem> {
-  const id: unknown = item[stream.primaryKey];
+  const id = recordKeyOf(item, stream.primaryKey);
   let record: IntercomRecord = item;
   if (stream.detail) {
-    if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
-      return { id: String(id ?? ''), record: item };
-    }
+    if (id === undefined || id.trim() === '') return { id: id ?? '', record: item };
     try {
-      record = await client.getRecord(stream.detail.path, String(id), stream.singular);
+      record = await client.getRecord(stream.detail.path, id, stream.singular);
     } catch (error) {
       // Deleted between the list and the detail request: nothing left to copy, but say so.
       if (error instanceof SourceError && error.status === 404 && stream.detail.notFound === 'vanished') {
-        return { id: String(id) };
+        return { id };
       }
       throw error;
     }
   }
   if (stream.nested) record = await client.completeNested(record, stream.nested, stream.singular);
-  return { id: String(id), record };
+  return { id: id ?? '', record };
 }
 
 /** Where the API says how many records a stream holds: a paged `list` source's `total_count`. */

@@ -1,5 +1,7 @@
 import { partsComplete, partsOf } from '../records/conversation-parts';
+import type { JsonObject } from '../records/fields';
 import { mapConversation } from '../records/map-conversation';
+import { conversationTagRows } from '../records/map-tag';
 import { defineStream } from './types';
 
 /**
@@ -30,14 +32,18 @@ export const CONVERSATIONS = defineStream({
     complete: partsComplete,
     rows: { table: 'conversation_part', countColumn: 'parts_count' },
   },
-  tables: ['conversation', 'conversation_part', 'conversation_contact'],
-  replaceChildrenOf: { tables: ['conversation_part', 'conversation_contact'], column: 'conversation_id' },
+  tables: ['conversation', 'conversation_part', 'conversation_contact', 'conversation_tag'],
+  replaceChildrenOf: {
+    tables: ['conversation_part', 'conversation_contact', 'conversation_tag'],
+    column: 'conversation_id',
+  },
   map: (record, raw) => {
     const mapped = mapConversation(record, raw);
     return {
       conversation: [mapped.conversation],
       conversation_part: mapped.parts,
       conversation_contact: mapped.contacts,
+      conversation_tag: conversationTagRows(mapped.conversation.id as string, record as JsonObject),
     };
   },
 });

@@ -26,6 +26,14 @@ export const WAREHOUSE_TABLES = [
   'conversation',
   'conversation_part',
   'conversation_contact',
+  'contact_tag',
+  'conversation_tag',
+  'admin',
+  'team',
+  'team_admin',
+  'tag',
+  'segment',
+  'data_attribute',
 ] as const;
 
 /** A table a stream fills. */
@@ -41,13 +49,14 @@ export type SearchQuery =
 /**
  * How a stream's records are listed.
  * - `list`: `GET path`; `paged` lists follow `pages.next` cursors (`per_page` 150), unpaged ones
- *   (`GET /admins`) answer whole in one response.
+ *   (`GET /admins`) answer whole in one response. `query` adds fixed parameters to every request
+ *   (`GET /segments?include_count=true`).
  * - `search`: `POST path` with `query` and cursor pagination (`POST /tickets/search`).
  * - `scroll`: `GET path` with `scroll_param` (`GET /companies/scroll`).
  * - `per-model`: `GET path?<param>=<model>` once per model, unpaged (`GET /data_attributes?model=contact`).
  */
 export type StreamSource =
-  | { kind: 'list'; path: string; itemsKey: string; paged: boolean }
+  | { kind: 'list'; path: string; itemsKey: string; paged: boolean; query?: Readonly<Record<string, string>> }
   | { kind: 'search'; path: string; itemsKey: string; query: SearchQuery }
   | { kind: 'scroll'; path: string; itemsKey: string }
   | { kind: 'per-model'; path: string; itemsKey: string; param: string; models: readonly string[] };
@@ -121,8 +130,11 @@ export interface StreamDeclaration<Name extends string = string> {
   label: string;
   /** What one record is called in messages (`contact`: "tags of contact 12", "conversation 7"). */
   singular: string;
-  /** Record field that identifies a record. */
-  primaryKey: string;
+  /**
+   * Record field that identifies a record, or the fields that do together (`['model', 'name']`: a
+   * standard data attribute has no id). See lib/records/record-id.ts for the key as a string.
+   */
+  primaryKey: string | readonly [string, ...string[]];
   source: StreamSource;
   /** Items per page asked for (Intercom's largest is 150). */
   pageSize: number;
@@ -134,7 +146,8 @@ export interface StreamDeclaration<Name extends string = string> {
   tables: readonly [WarehouseTable, ...WarehouseTable[]];
   /**
    * In an upsert, these child tables lose every row whose `column` is the record's id before its
-   * rows are written again: a child deleted in Intercom goes from the warehouse too.
+   * rows are written again: a child deleted in Intercom goes from the warehouse too. Only for a
+   * main table keyed by one column.
    */
   replaceChildrenOf?: { tables: readonly WarehouseTable[]; column: string };
   /**

@@ -1,4 +1,6 @@
+import { contactTagRows } from '../records/map-tag';
 import { mapUser } from '../records/map-user';
+import type { JsonObject } from '../records/fields';
 import { defineStream } from './types';
 
 /**
@@ -28,6 +30,11 @@ export const USERS = defineStream({
     search: { path: '/contacts/search', itemsKey: 'data' },
     match: 'calendar-day',
   },
-  tables: ['users'],
-  map: (record, raw) => ({ users: [mapUser(record, raw)] }),
+  // contact_tag: the contact's completed tag list, replaced whole when the contact is upserted.
+  tables: ['users', 'contact_tag'],
+  replaceChildrenOf: { tables: ['contact_tag'], column: 'contact_id' },
+  map: (record, raw) => {
+    const user = mapUser(record, raw);
+    return { users: [user], contact_tag: contactTagRows(user.id as string, record as JsonObject) };
+  },
 });

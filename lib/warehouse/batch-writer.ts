@@ -201,9 +201,12 @@ const MAX_BYTES_PER_UNIT = 6;
 interface Entry {
   stream: StreamName;
   recordId: string | null;
-  /** The record's main table and its row's key there (unset for a quarantine row). */
+  /**
+   * The record's main table and its row's key there, one value per key column (unset for a
+   * quarantine row).
+   */
   main?: WarehouseTable;
-  mainId?: string;
+  mainKey?: string[];
   replace?: RecordUnit['replace'];
   /** A quarantine row (no natural key, counted as quarantined). */
   quarantine: boolean;
@@ -352,13 +355,13 @@ export class BatchWriter {
       return;
     }
     const mainRow = unit.rows[unit.main]?.[0];
-    const mainId = mainRow?.[MAIN_KEY[unit.main]];
+    const mainKey = MAIN_KEY[unit.main].map((key) => mainRow?.[key]);
     this.batch.add(
       {
         stream: unit.stream,
         recordId: unit.recordId,
         main: unit.main,
-        mainId: mainId === null || mainId === undefined ? undefined : String(mainId),
+        mainKey: mainKey.some((v) => v === null || v === undefined) ? undefined : mainKey.map(String),
         replace: unit.replace,
         quarantine: false,
       },
@@ -625,18 +628,22 @@ export class BatchWriter {
    */
   private async committed(entries: Entry[]): Promise<'yes' | 'no' | 'unknown'> {
     if (this.options.mode !== 'full' || entries.some((e) => e.quarantine)) return 'unknown';
-    const ids = new Map<WarehouseTable, string[]>();
+    const keys = new Map<WarehouseTable, string[][]>();
     for (const entry of entries) {
-      if (entry.main === undefined || entry.mainId === undefined) return 'unknown';
-      const list = ids.get(entry.main) ?? [];
-      list.push(entry.mainId);
-      ids.set(entry.main, list);
+      if (entry.main === undefined || entry.mainKey === undefined) return 'unknown';
+      const list = keys.get(entry.main) ?? [];
+      list.push(entry.mainKey);
+      keys.set(entry.main, list);
     }
     let found = 0;
-    for (const [table, list] of ids) {
+    for (const [table, list] of keys) {
+      // `(a, b) IN ((…), (…))` for a composite key (data_attribute's model and name).
+      const columns = SHAPES[table].primaryKey;
       const [rows] = await this.options.pool.query<RowDataPacket[]>(
-        `SELECT COUNT(*) AS n FROM ${quoteId(this.options.tables[table])} WHERE ${quoteId(SHAPES[table].primaryKey[0] as string)} IN (?)`,
-        [list],
+        columns.length === 1
+          ? `SELECT COUNT(*) AS n FROM ${quoteId(this.options.tables[table])} WHERE ${quoteId(columns[0] as string)} IN (?)`
+          : `SELECT COUNT(*) AS n FROM ${quoteId(this.options.tables[table])} WHERE (${columns.map(quoteId).join(',')}) IN (?)`,
+        [columns.length === 1 ? list.map((key) => key[0]) : list],
       );
       found += Number(rows[0]?.n ?? 0);
     }
@@ -737,13 +744,13 @@ export class BatchWriter {
   }
 }
 
-/** Per table, the row key of its primary key's first column (`id`): a main row's id. */
+/** Per table, the row keys of its primary key's columns (`['id']`, `['model', 'name']`): a main row's key. */
 const MAIN_KEY = Object.fromEntries(
   LOAD_TABLES.map((table) => {
     const shape = SHAPES[table];
-    return [table, shape.keys[shape.columns.indexOf(shape.primaryKey[0] as string)] as string];
+    return [table, shape.primaryKey.map((column) => shape.keys[shape.columns.indexOf(column)] as string)];
   }),
-) as Record<LoadTable, string>;
+) as Record<LoadTable, string[]>;
 
 /** The child rows `entries` replace in an upsert: ids grouped by the tables and column they are deleted from. */
 function replacements(
@@ -751,10 +758,12 @@ function replacements(
 ): { tables: readonly WarehouseTable[]; column: string; ids: string[] }[] {
   const groups = new Map<string, { tables: readonly WarehouseTable[]; column: string; ids: string[] }>();
   for (const entry of entries) {
-    if (!entry.replace || entry.mainId === undefined) continue;
+    // replaceChildrenOf is declared only by streams whose main table has a one-column key.
+    const id = entry.mainKey?.[0];
+    if (!entry.replace || id === undefined) continue;
     const key = `${entry.replace.tables.join(',')}\0${entry.replace.column}`;
     const group = groups.get(key) ?? { ...entry.replace, ids: [] };
-    group.ids.push(entry.mainId);
+    group.ids.push(id);
     groups.set(key, group);
   }
   return [...groups.values()];

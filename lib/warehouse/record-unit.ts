@@ -1,4 +1,4 @@
-import { recordIdOf } from '../records/record-id';
+import { recordKeyOf } from '../records/record-id';
 import type { StreamName } from '../streams/registry';
 import type { StreamDeclaration } from '../streams/types';
 import type { RecordUnit } from './batch-writer';
@@ -13,7 +13,7 @@ import type { RecordUnit } from './batch-writer';
 export function recordUnit(stream: StreamDeclaration<StreamName>, record: unknown, raw: string): RecordUnit {
   return {
     stream: stream.name,
-    recordId: recordIdOf(record) ?? null,
+    recordId: recordKeyOf(record, stream.primaryKey) ?? null,
     raw,
     main: stream.tables[0],
     ...(stream.replaceChildrenOf && { replace: stream.replaceChildrenOf }),

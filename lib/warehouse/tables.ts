@@ -1,7 +1,21 @@
 /**
  * The warehouse tables the load writes, their shapes, and the names of their full-refresh twins.
  */
-import { conversation, conversationContact, conversationPart, quarantine, users } from '../../drizzle/schema';
+import {
+  admin,
+  contactTag,
+  conversation,
+  conversationContact,
+  conversationPart,
+  conversationTag,
+  dataAttribute,
+  quarantine,
+  segment,
+  tag,
+  team,
+  teamAdmin,
+  users,
+} from '../../drizzle/schema';
 import { WAREHOUSE_TABLES, type WarehouseTable } from '../streams/types';
 import { tableShape, type TableShape } from './rows';
 
@@ -20,6 +34,14 @@ const STREAM_SHAPES: Record<WarehouseTable, TableShape> = {
   conversation: tableShape(conversation, ['id']),
   conversation_part: tableShape(conversationPart, ['id']),
   conversation_contact: tableShape(conversationContact, ['conversation_id', 'contact_id']),
+  contact_tag: tableShape(contactTag, ['contact_id', 'tag_id']),
+  conversation_tag: tableShape(conversationTag, ['conversation_id', 'tag_id']),
+  admin: tableShape(admin, ['id']),
+  team: tableShape(team, ['id']),
+  team_admin: tableShape(teamAdmin, ['team_id', 'admin_id']),
+  tag: tableShape(tag, ['id']),
+  segment: tableShape(segment, ['id']),
+  data_attribute: tableShape(dataAttribute, ['model', 'name']),
 };
 
 /** The column order and key of each load table. */

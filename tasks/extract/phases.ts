@@ -17,6 +17,7 @@ import { runKey } from '../../lib/lake/keys';
 import type { RunManifest, StreamManifest } from '../../lib/lake/manifest';
 import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
+import { recordKeyOf } from '../../lib/records/record-id';
 import type { ExtractProgress } from '../../lib/progress';
 import { perStream, STREAMS, type StreamName } from '../../lib/streams/registry';
 import type { StreamDeclaration } from '../../lib/streams/types';
@@ -242,7 +243,7 @@ function tallyItem(stream: StreamDeclaration, tally: StreamTally, item: Processe
   const record = item.record as Record<string, unknown>;
   const count = children.count(record);
   tally.children += count;
-  if (!children.complete(record)) tally.incomplete.push(String(record[stream.primaryKey]));
+  if (!children.complete(record)) tally.incomplete.push(recordKeyOf(record, stream.primaryKey) ?? '');
   return count;
 }
 

@@ -18,7 +18,7 @@ import {
 } from '../../lib/warehouse/reconcile';
 import { recordUnit } from '../../lib/warehouse/record-unit';
 import { SHADOW_SUFFIX, targetNames } from '../../lib/warehouse/tables';
-import { recordIdOf } from '../../lib/records/record-id';
+import { recordKeyOf } from '../../lib/records/record-id';
 import { perStream, STREAMS, type StreamName } from '../../lib/streams/registry';
 import { WAREHOUSE_TABLES, type StreamDeclaration, type WarehouseTable } from '../../lib/streams/types';
 
@@ -259,7 +259,7 @@ async function loadStream(declaration: StreamDeclaration<StreamName>, ctx: Strea
     read++;
     ctx.progress.records[stream] = read;
     if (ctx.signal?.aborted) throw stopped(ctx.signal);
-    const recordId = recordIdOf(record) ?? null;
+    const recordId = recordKeyOf(record, declaration.primaryKey) ?? null;
     // The record's JSON as the lake holds it (the extract wrote it with JSON.stringify): `raw`
     // without stringifying the record a second time.
     const raw = text ?? JSON.stringify(record);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readJsonArray } from '../../lib/lake/json-array-reader';
 import { DATA_PREFIX, dataKey, type StreamName } from '../../lib/lake/keys';
 import type { LakeStore } from '../../lib/lake/store';
+import { recordKeyOf } from '../../lib/records/record-id';
 import { STREAMS } from '../../lib/streams/registry';
 
 /** The canonical content of one lake stream: what a run copied, independent of record order. */
@@ -26,18 +27,22 @@ export type CanonicalLake = Record<StreamName, CanonicalStream>;
  */
 export async function canonicalLake(store: LakeStore): Promise<CanonicalLake> {
   const out = {} as CanonicalLake;
-  for (const { name } of STREAMS) {
-    out[name] = await canonicalStream(store, dataKey(name));
+  for (const { name, primaryKey } of STREAMS) {
+    out[name] = await canonicalStream(store, dataKey(name), primaryKey);
   }
   return out;
 }
 
-/** {@link canonicalLake} for one key. */
-export async function canonicalStream(store: LakeStore, key: string): Promise<CanonicalStream> {
+/** {@link canonicalLake} for one key; records are identified by `primaryKey` (default `id`). */
+export async function canonicalStream(
+  store: LakeStore,
+  key: string,
+  primaryKey: string | readonly string[] = 'id',
+): Promise<CanonicalStream> {
   // One digest per record keeps memory at one record plus a short string per id.
   const digests: [string, string][] = [];
   for await (const record of readJsonArray(await store.get(key), { key })) {
-    const id = isObject(record) && record.id !== undefined ? String(record.id) : '';
+    const id = recordKeyOf(record, primaryKey) ?? '';
     digests.push([id, createHash('sha256').update(stableJson(record)).digest('hex')]);
   }
   digests.sort(([a, da], [b, db]) => (a < b ? -1 : a > b ? 1 : da < db ? -1 : da > db ? 1 : 0));

@@ -168,8 +168,8 @@ export function fixtureConversation(
   };
 }
 
-/** What to put in a fixture lake. */
-export interface FixtureLakeContent {
+/** What to put in a fixture lake: contacts and conversations, and any other stream's records (none by default). */
+export interface FixtureLakeContent extends Partial<Record<StreamName, unknown[]>> {
   users: unknown[];
   conversations: unknown[];
   /** Replace a stream file's bytes after the manifest was written (corrupt files). */
@@ -193,13 +193,14 @@ export async function createLakeFolder(): Promise<{ folder: string; remove(): Pr
 }
 
 /**
- * Write `records` as the stream files of run `runId` (`runs/<id>/users.json` and
- * `conversations.json`, one after the other, with the extract's writer); what each file holds.
+ * Write `records` as the stream files of run `runId` (`runs/<id>/users.json`,
+ * `conversations.json`, ..., one after the other, with the extract's writer; a stream without
+ * records gets an empty file); what each file holds.
  */
 export async function writeRunFiles(
   store: LakeStore,
   runId: string,
-  records: Record<StreamName, Iterable<unknown>>,
+  records: Partial<Record<StreamName, Iterable<unknown>>>,
 ): Promise<RunManifest['streams']> {
   const streams = {} as RunManifest['streams'];
   for (const { name: stream } of STREAMS) {
@@ -207,7 +208,7 @@ export async function writeRunFiles(
     let count = 0;
     const put = await store.put(
       key,
-      jsonArrayChunks(Readable.from(records[stream]), () => count++),
+      jsonArrayChunks(Readable.from(records[stream] ?? []), () => count++),
     );
     streams[stream] = { key, count, bytes: put.bytes, sha256: put.sha256 };
   }

@@ -10,6 +10,7 @@ import { writeManifest, type RunManifest } from '../../lib/lake/manifest';
 import { publishRun, readLatestManifest } from '../../lib/lake/publish';
 import { S3Store } from '../../lib/lake/s3-store';
 import type { LakeStore } from '../../lib/lake/store';
+import { STREAMS } from '../../lib/streams/registry';
 import { startS3rver } from '../helpers/s3rver';
 
 async function openFolder(): Promise<{ store: LakeStore; close(): Promise<void> }> {
@@ -28,7 +29,7 @@ async function text(store: LakeStore, key: string): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
-/** Write a whole run (both files and its manifest) as the extract does, without publishing it. */
+/** Write a whole run (every stream's file and its manifest) as the extract does, without publishing it. */
 async function writeRun(store: LakeStore, runId: string, tag: string): Promise<RunManifest> {
   const stream = async (name: StreamName) => {
     const body = `[\n"${tag}-${name}"\n]\n`;
@@ -46,7 +47,9 @@ async function writeRun(store: LakeStore, runId: string, tag: string): Promise<R
     apiUrl: 'http://127.0.0.1:4010',
     startedAt: '2026-11-22T02:37:00.000Z',
     finishedAt: '2026-11-22T02:38:00.000Z',
-    streams: { users: await stream('users'), conversations: await stream('conversations') },
+    streams: Object.fromEntries(
+      await Promise.all(STREAMS.map(async ({ name }) => [name, await stream(name)] as const)),
+    ) as RunManifest['streams'],
     parts: 0,
     truncatedConversations: [],
     timings: {},
@@ -71,7 +74,7 @@ describe.each([
     await lake.close();
   });
 
-  it('copies both stream files to data/ and the manifest last', async () => {
+  it('copies every stream file to data/ and the manifest last', async () => {
     const manifest = await writeRun(lake.store, RUN_A, 'a');
     const copies: string[] = [];
     const watched: LakeStore = Object.create(lake.store) as LakeStore;
@@ -81,10 +84,10 @@ describe.each([
     };
     await publishRun(watched, RUN_A);
     expect(copies).toEqual([
-      `${runKey(RUN_A, 'users')} -> ${dataKey('users')}`,
-      `${runKey(RUN_A, 'conversations')} -> ${dataKey('conversations')}`,
+      ...STREAMS.map(({ name }) => `${runKey(RUN_A, name)} -> ${dataKey(name)}`),
       `${runManifestKey(RUN_A)} -> ${dataManifestKey()}`,
     ]);
+    expect(copies[0]).toBe(`${runKey(RUN_A, 'users')} -> data/users.json`);
     expect(await text(lake.store, dataKey('users'))).toBe('[\n"a-users"\n]\n');
     expect(await readLatestManifest(lake.store)).toEqual(manifest);
   });

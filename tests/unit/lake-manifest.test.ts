@@ -6,8 +6,19 @@ import { DataError } from '../../lib/errors';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { runKey, runManifestKey } from '../../lib/lake/keys';
 import { readManifest, writeManifest, type RunManifest } from '../../lib/lake/manifest';
+import { STREAMS } from '../../lib/streams/registry';
 
 const RUN_ID = '20261122T023700Z-3f9a1c';
+
+/** An entry for every registered stream besides contacts and conversations (one record each). */
+function otherStreams(): Omit<RunManifest['streams'], 'users' | 'conversations'> {
+  return Object.fromEntries(
+    STREAMS.filter(({ name }) => name !== 'users' && name !== 'conversations').map(({ name }) => [
+      name,
+      { key: runKey(RUN_ID, name), count: 1, bytes: 40, sha256: 'c'.repeat(64) },
+    ]),
+  ) as Omit<RunManifest['streams'], 'users' | 'conversations'>;
+}
 
 function sampleManifest(): RunManifest {
   return {
@@ -17,6 +28,7 @@ function sampleManifest(): RunManifest {
     startedAt: '2026-11-22T02:37:00.000Z',
     finishedAt: '2026-11-22T02:39:12.345Z',
     streams: {
+      ...otherStreams(),
       users: { key: runKey(RUN_ID, 'users'), count: 3, bytes: 120, sha256: 'a'.repeat(64) },
       conversations: { key: runKey(RUN_ID, 'conversations'), count: 2, bytes: 300, sha256: 'b'.repeat(64) },
     },
@@ -84,7 +96,12 @@ describe('run manifest', () => {
       requests: { total: 12, retries: 1, rateLimited: 0 },
     };
     await store.put('data/manifest.json', Readable.from([`${JSON.stringify(previous, null, 2)}\n`]));
-    expect(await readManifest(store, 'data/manifest.json')).toEqual(previous);
+    // It lacks the streams registered since, so it is refused with what to do ...
+    await expect(readManifest(store, 'data/manifest.json')).rejects.toThrow(/Re-run the extract/);
+    // ... and the same manifest with them added keeps every field of the first version.
+    const extended = { ...previous, streams: { ...otherStreams(), ...previous.streams } };
+    await store.put('data/manifest.json', Readable.from([`${JSON.stringify(extended, null, 2)}\n`]));
+    expect(await readManifest(store, 'data/manifest.json')).toEqual(extended);
   });
 
   it('refuses a manifest without a file for a registered stream, saying to re-run the extract', async () => {

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../lib/logger';
 import { LoadProgress } from '../../lib/progress';
+import { perStream } from '../../lib/streams/registry';
 
 describe('LoadProgress', () => {
   it('logs records per stream against the manifest, a percentage weighed in bytes, a rate and an ETA', async () => {
@@ -11,7 +12,12 @@ describe('LoadProgress', () => {
     const progress = new LoadProgress({
       log: createLogger({ level: 'info', destination: out }),
       // Contacts are small (100 bytes each), conversations large (10,000 bytes each).
-      totals: { users: { count: 1000, bytes: 100_000 }, conversations: { count: 100, bytes: 1_000_000 } },
+      // The other streams are empty here.
+      totals: {
+        ...perStream(() => ({ count: 0, bytes: 0 })),
+        users: { count: 1000, bytes: 100_000 },
+        conversations: { count: 100, bytes: 1_000_000 },
+      },
       tty: false,
       logEveryMs: 20,
     });

@@ -25,11 +25,19 @@ const PHASES = [
   'tasks/sync/main.ts',
 ];
 
+/**
+ * Words of the lake's own vocabulary that are also names of a stream or table: the extract's
+ * checkpoint segments (`runs/<id>/segments/`) share their word with the `segments` stream and the
+ * `segment` table. Its file (`segments.json`) is still looked for.
+ */
+const LAKE_WORDS = new Set(['segment', 'segments']);
+
 /** Every way a stream is named: its name, file, label, singular and tables. */
-const NAMES = new Set([
-  ...STREAMS.flatMap((s) => [s.name, s.file, s.label, s.singular, ...s.tables]),
-  ...WAREHOUSE_TABLES,
-]);
+const NAMES = new Set(
+  [...STREAMS.flatMap((s) => [s.name, s.file, s.label, s.singular, ...s.tables]), ...WAREHOUSE_TABLES].filter(
+    (name) => !LAKE_WORDS.has(name),
+  ),
+);
 
 /** The string literals of a TypeScript source, comments left out (template literals' text parts included). */
 function stringLiterals(source: string): string[] {

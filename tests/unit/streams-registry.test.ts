@@ -3,7 +3,15 @@ import { MySqlTable } from 'drizzle-orm/mysql-core';
 import * as schema from '../../drizzle/schema';
 import { createLookups, perStream, STREAMS, streamNamed } from '../../lib/streams/registry';
 import { WAREHOUSE_TABLES, type StreamDeclaration } from '../../lib/streams/types';
+import { SHAPES } from '../../lib/warehouse/tables';
 import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
+import {
+  fixtureAdmin,
+  fixtureDataAttribute,
+  fixtureSegment,
+  fixtureTag,
+  fixtureTeam,
+} from '../helpers/fixture-lists';
 
 /** SQL table name -> its SQL column names, for every table drizzle/schema.ts declares. */
 const SCHEMA = new Map(
@@ -16,6 +24,11 @@ const SCHEMA = new Map(
 const FIXTURES: Record<string, unknown> = {
   users: fixtureContact(3),
   conversations: fixtureConversation(3, { parts: 4 }),
+  admins: fixtureAdmin(3),
+  teams: fixtureTeam(3),
+  tags: fixtureTag(3),
+  segments: fixtureSegment(3),
+  data_attributes: fixtureDataAttribute(3, { id: undefined, custom: false }),
 };
 
 describe('stream registry', () => {
@@ -34,6 +47,8 @@ describe('stream registry', () => {
     '%s: its tables are tables of drizzle/schema.ts, and what it replaces or counts is among them',
     (_name, stream: StreamDeclaration) => {
       for (const table of stream.tables) expect(SCHEMA.has(table)).toBe(true);
+      // The children an upsert replaces are found by the main row's one key column.
+      if (stream.replaceChildrenOf) expect(SHAPES[stream.tables[0]].primaryKey).toHaveLength(1);
       for (const table of stream.replaceChildrenOf?.tables ?? []) {
         expect(stream.tables.slice(1)).toContain(table);
         expect(SCHEMA.get(table)).toContain(stream.replaceChildrenOf?.column);
@@ -80,10 +95,12 @@ describe('stream registry', () => {
 
   it('finds a stream by name and refuses an unknown name with the names there are', () => {
     expect(streamNamed('conversations').file).toBe('conversations.json');
-    expect(() => streamNamed('tickets')).toThrow(
-      '"tickets" is not a stream of this product; the streams are users, conversations.',
+    expect(() => streamNamed('invoices')).toThrow(
+      `"invoices" is not a stream of this product; the streams are ${STREAMS.map((s) => s.name).join(', ')}.`,
     );
-    expect(perStream((s) => s.label)).toEqual({ users: 'contacts', conversations: 'conversations' });
-    expect(createLookups([...STREAMS]).isStreamName('admins')).toBe(false);
+    expect(() => streamNamed('invoices')).toThrow(/the streams are users, conversations, /);
+    expect(perStream((s) => s.label)).toMatchObject({ users: 'contacts', conversations: 'conversations' });
+    expect(createLookups([...STREAMS]).isStreamName('admins')).toBe(true);
+    expect(createLookups([...STREAMS]).isStreamName('invoices')).toBe(false);
   });
 });
