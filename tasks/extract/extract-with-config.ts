@@ -5,6 +5,7 @@ import { openLake } from '../../lib/lake/open-lake';
 import type { Logger } from '../../lib/logger';
 import type { TaskMetricsRecorder } from '../../lib/monitoring/metrics';
 import { ExtractProgress } from '../../lib/progress';
+import { perStream } from '../../lib/streams/registry';
 import { resolveSource } from './resolve-source';
 import { runExtract } from './run-extract';
 
@@ -52,13 +53,15 @@ export async function extractWithConfig(ctx: {
     }).finally(() => {
       metrics?.add({ requests: client.stats.requests, rateLimited: client.stats.rateLimited });
     });
-    metrics?.add({ records: manifest.streams.users.count + manifest.streams.conversations.count });
+    const records = perStream((stream) => manifest.streams[stream.name].count);
+    metrics?.add({ records: Object.values<number>(records).reduce((sum, n) => sum + n, 0) });
     log.info(
       {
         runId: manifest.runId,
         lake: store.url,
         contacts: manifest.streams.users.count,
         conversations: manifest.streams.conversations.count,
+        records,
         parts: manifest.parts,
         incompleteConversations: manifest.truncatedConversations.length,
         requests: manifest.requests.total,
