@@ -1,3 +1,4 @@
+import { WAREHOUSE_TABLES, type WarehouseTable } from '../../lib/streams/types';
 import { queryDatabase } from './database';
 import { writeFixtureLake, type FixtureLake, type FixtureLakeContent } from './fixture-lake';
 
@@ -55,5 +56,16 @@ export function useFixtureLakes(): (content: FixtureLakeContent) => Promise<Fixt
     const made = await writeFixtureLake(content);
     lakes.push(made);
     return made;
+  };
+}
+
+/**
+ * Rows per stream table as a load's summary gives them: `counts`, and 0 for every table not named
+ * (the streams a test's lake leaves empty).
+ */
+export function tableRows(counts: Partial<Record<WarehouseTable, number>>): Record<WarehouseTable, number> {
+  return {
+    ...(Object.fromEntries(WAREHOUSE_TABLES.map((t) => [t, 0])) as Record<WarehouseTable, number>),
+    ...counts,
   };
 }

@@ -1,3 +1,4 @@
+import { perStream } from '../../lib/streams/registry';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -426,11 +427,16 @@ describe('bad-data fuzz: hostile records through sandbox -> extract -> lake -> l
     expect(quarantine).toEqual([]);
 
     // The load's own summary counts what the tables hold.
-    expect(summary.records).toEqual({ users: lake.users.length, conversations: lake.conversations.length });
+    expect(summary.records).toEqual({
+      ...perStream(() => 0),
+      users: lake.users.length,
+      conversations: lake.conversations.length,
+    });
     expect(summary.tables.users).toBe(loadedUsers);
     expect(summary.tables.conversation).toBe(loadedConversations);
     expect(summary.tables.conversation_part).toBe(loadedParts);
     expect(summary.quarantinedByStream).toEqual({
+      ...perStream(() => 0),
       users: lake.users.length - loadedUsers,
       conversations: lake.conversations.length - loadedConversations,
     });

@@ -1,3 +1,4 @@
+import { perStream } from '../../lib/streams/registry';
 import { PassThrough } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { createLogger } from '../../lib/logger';
@@ -58,8 +59,8 @@ describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
 
       expect(writer.method).toBe('insert');
       expect(tally).toEqual({
-        loaded: { users: 60, conversations: 60 },
-        quarantined: { users: 0, conversations: 0 },
+        loaded: { ...perStream(() => 0), users: 60, conversations: 60 },
+        quarantined: perStream(() => 0),
       });
     } finally {
       await pool.end();

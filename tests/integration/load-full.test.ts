@@ -1,4 +1,4 @@
-import { MIGRATED_TABLES } from '../helpers/warehouse';
+import { MIGRATED_TABLES, tableRows } from '../helpers/warehouse';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
@@ -158,12 +158,16 @@ describe('full load', () => {
       lake.folder,
     );
     const summary = await runLoad({ store: lake.store, databaseUrl: db.url });
-    expect(summary.tables).toEqual({
-      users: 1,
-      conversation: 1,
-      conversation_part: 4,
-      conversation_contact: 1,
-    });
+    expect(summary.tables).toEqual(
+      tableRows({
+        users: 1,
+        contact_tag: 1,
+        conversation: 1,
+        conversation_part: 4,
+        conversation_contact: 1,
+        conversation_tag: 1,
+      }),
+    );
     expect((await query(db.url, 'SELECT id FROM users')).map((r) => r.id)).toEqual([users[0]!.id]);
   });
 
