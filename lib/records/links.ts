@@ -17,8 +17,10 @@ export function idList(record: JsonObject, field: string): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new DataError(`field "${field}" should be an array of ids`);
   const ids = value.map((item, n) => {
-    const id = idField({ item }, 'item', ID_LENGTH);
-    if (id === null) throw new DataError(`field "${field}[${n}]" should be an id but is null`);
+    // Read as a field named after its place, so a refusal names `admin_ids[2]`.
+    const at = `${field}[${n}]`;
+    const id = idField({ [at]: item }, at, ID_LENGTH);
+    if (id === null) throw new DataError(`field "${at}" should be an id but is null`);
     return id;
   });
   return [...new Set(ids)];

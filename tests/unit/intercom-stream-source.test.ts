@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SourceError } from '../../lib/errors';
 import { createIntercomClient, type IntercomClient } from '../../lib/intercom/client';
 import { fetchStreamItem, listStream } from '../../lib/intercom/stream-source';
+import type { IntercomRecord } from '../../lib/intercom/types';
 import { CONVERSATIONS } from '../../lib/streams/conversations';
 import { defineStream, type StreamSource } from '../../lib/streams/types';
 import {
@@ -64,6 +65,58 @@ describe('stream sources over HTTP', () => {
     const stream = streamWith({ kind: 'list', path: '/admins', itemsKey: 'admins', paged: false });
     expect(await ids(listStream(client, stream))).toEqual(['1', '2']);
     expect(server.requests.map((r) => `${r.path}?${r.query.toString()}`)).toEqual(['/admins?']);
+  });
+
+  it("adds a list's fixed parameters to each request, unpaged and paged", async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/segments': [{ body: { type: 'segment.list', segments: things('s1') } }],
+        '/things': (req) =>
+          req.query.get('starting_after') === null
+            ? { body: { type: 'list', data: things('a'), pages: { next: { starting_after: 'c1' } } } }
+            : { body: { type: 'list', data: things('b'), pages: {} } },
+      },
+    });
+    const segments = streamWith({
+      kind: 'list',
+      path: '/segments',
+      itemsKey: 'segments',
+      paged: false,
+      query: { include_count: 'true' },
+    });
+    expect(await ids(listStream(client, segments))).toEqual(['s1']);
+    const paged = streamWith({
+      kind: 'list',
+      path: '/things',
+      itemsKey: 'data',
+      paged: true,
+      query: { a: 'b c' },
+    });
+    expect(await ids(listStream(client, paged))).toEqual(['a', 'b']);
+    expect(server.requests.map((r) => `${r.path}?${r.query.toString()}`)).toEqual([
+      '/segments?include_count=true',
+      '/things?a=b+c&per_page=150',
+      '/things?a=b+c&per_page=150&starting_after=c1',
+    ]);
+  });
+
+  it('gives an item of a composite key its fields joined, and keeps an item without them under no key', async () => {
+    const { client } = await setup({ routes: {} });
+    const keyed = {
+      ...streamWith({ kind: 'list', path: '/x', itemsKey: 'data', paged: false }),
+      primaryKey: ['model', 'name'] as const,
+    };
+    // A standard data attribute has no id, whatever IntercomRecord's type says.
+    const attribute = { model: 'contact', name: 'email' } as unknown as IntercomRecord;
+    expect(await fetchStreamItem(client, keyed, attribute)).toEqual({
+      id: 'contact/email',
+      record: { model: 'contact', name: 'email' },
+    });
+    const nameless = { name: 'email' } as unknown as IntercomRecord;
+    expect(await fetchStreamItem(client, keyed, nameless)).toEqual({
+      id: '',
+      record: { name: 'email' },
+    });
   });
 
   it('scrolls with scroll_param until a page comes back empty', async () => {
