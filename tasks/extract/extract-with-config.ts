@@ -59,8 +59,6 @@ export async function extractWithConfig(ctx: {
       {
         runId: manifest.runId,
         lake: store.url,
-        contacts: manifest.streams.users.count,
-        conversations: manifest.streams.conversations.count,
         records,
         parts: manifest.parts,
         incompleteConversations: manifest.truncatedConversations.length,

@@ -8,6 +8,7 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The phases that loop over the registry: none may know a stream, its file or its tables by name. */
 const PHASES = [
   'tasks/extract/run-extract.ts',
+  'tasks/extract/extract-with-config.ts',
   'tasks/extract/phases.ts',
   'tasks/extract/segmented-stream.ts',
   'lib/intercom/stream-source.ts',
