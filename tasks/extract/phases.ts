@@ -79,6 +79,8 @@ export async function writeStreams(run: Run): Promise<void> {
         stream: stream.name,
         state,
         list: () => listStream(client, stream),
+        // As fetchStreamItem keys what it processed: (model, name) for a data attribute.
+        keyOf: (item) => recordKeyOf(item, stream.primaryKey) ?? '',
         process: processItems(client, stream),
         segmentRecords: run.segmentRecords,
         onItem: (item) => {

@@ -17,6 +17,11 @@ export interface SegmentedStreamOptions<S extends { id: string }> {
   state: StreamCheckpoint;
   /** A fresh listing from the first item (each call starts over). */
   list(): AsyncIterable<S>;
+  /**
+   * The key of a listed item, as `process` gives it in `Processed.id` (default: its `id`); a
+   * resumed stream compares the item at its saved position with the saved `lastId` by it.
+   */
+  keyOf?(item: S): string;
   /** The per-item work (details, nested lists), results in source order. */
   process(items: AsyncIterable<S>): AsyncIterable<Processed>;
   /** Records per segment object. */
@@ -61,7 +66,7 @@ export async function writeSegmentedStream<S extends { id: string }>(
     while (skipped < state.position) {
       const next = await source.next();
       if (next.done) break;
-      lastSkipped = String(next.value.id);
+      lastSkipped = options.keyOf ? options.keyOf(next.value) : String(next.value.id);
       skipped++;
     }
     if (skipped === state.position && lastSkipped === state.lastId) {
