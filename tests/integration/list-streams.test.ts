@@ -39,7 +39,7 @@ type Json = Record<string, unknown>;
 type Row = mysql.RowDataPacket;
 
 const WORKSPACE = { seed: 31, contacts: 70, conversations: 12, admins: 7, teams: 3, tags: 24, segments: 5 };
-/** Faults the client must get past: 429s, 5xx, resets, and every 2nd list page cut short. */
+/** Faults the client must get past: 429s, 5xx, resets, and every 2nd list page cut short (and a rate limit). */
 const FAULTS: FaultOptions = { rate429: 0.1, rate5xx: 0.1, rateReset: 0.03, malformedEvery: 2 };
 
 interface Lake {
@@ -73,7 +73,12 @@ describe.each([
   let manifest: RunManifest;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ ...WORKSPACE, windowMs: 1_000, ...(faultsOn && { faults: FAULTS }) });
+    sandbox = await startSandbox({
+      ...WORKSPACE,
+      windowMs: 1_000,
+      // With faults on, a budget of 30 calls a window too, which the client must keep to.
+      ...(faultsOn && { faults: FAULTS, rateLimitPerWindow: 30 }),
+    });
     lake = await openLake();
     database = await createTestDatabase();
     const client = createIntercomClient({
