@@ -1,5 +1,18 @@
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import mysql from 'mysql2/promise';
+import { DATA_ATTRIBUTES } from '../../lib/streams/data-attributes';
+import { BatchWriter } from '../../lib/warehouse/batch-writer';
+import { recordUnit } from '../../lib/warehouse/record-unit';
+import { targetNames } from '../../lib/warehouse/tables';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
+import {
+  createTestDatabase,
+  TEST_SERVER_URL,
+  type TestDatabase,
+  queryDatabase as query,
+} from '../helpers/database';
 import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
 import {
   fixtureAdmin,
@@ -56,6 +69,57 @@ const companyName = fixtureDataAttribute(0, {
 });
 const contactName = fixtureDataAttribute(0, { name: 'name', full_name: 'name', id: undefined });
 const customPlan = fixtureDataAttribute(1, { name: 'plan' });
+
+/**
+ * A TCP proxy to the test server that lets the `nth` `COMMIT` through and then cuts that
+ * connection before its answer comes back: the transaction is committed, but the client cannot
+ * know it (a network cut at the worst moment). Every other statement and connection passes.
+ */
+async function startCommitCuttingProxy(nth: number): Promise<{
+  port: number;
+  cuts: () => number;
+  close(): Promise<void>;
+}> {
+  const COMMIT = Buffer.concat([Buffer.from([0x03]), Buffer.from('COMMIT')]);
+  const sockets = new Set<Socket>();
+  let commits = 0;
+  let cuts = 0;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(new URL(TEST_SERVER_URL).port), '127.0.0.1');
+    let committing = false;
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (chunk.includes(COMMIT) && ++commits === nth) committing = true;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (committing) {
+        // The server answered the COMMIT: it is done. The client never hears so.
+        cuts++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(chunk);
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    cuts: () => cuts,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 describe('load of the list streams', () => {
   let db: TestDatabase;
@@ -215,6 +279,45 @@ describe('load of the list streams', () => {
     expect(await query(db.url, 'SELECT id, count FROM segment ORDER BY id')).toEqual([
       { id: String(fixtureSegment(0).id), count: 12 },
       { id: String(fixtureSegment(1).id), count: null },
+    ]);
+  });
+  it('counts a batch of data attributes as written when the answer to its COMMIT is lost, found by (model, name)', async () => {
+    // Migrated, empty tables: a load of an empty lake.
+    const empty = await lake({ users: [], conversations: [] });
+    await runLoad({ store: empty.store, databaseUrl: db.url });
+    // The second batch's COMMIT: the first batch's row shares its model, so a lookup by the model
+    // alone would find more rows than the batch wrote and could not tell.
+    const proxy = await startCommitCuttingProxy(2);
+    const url = new URL(db.url);
+    url.port = String(proxy.port);
+    const pool = mysql.createPool({ uri: url.toString(), charset: 'utf8mb4' });
+    try {
+      const writer = new BatchWriter({
+        pool,
+        mode: 'full',
+        tables: targetNames(''),
+        // One record per batch.
+        batchBytes: 1,
+        maxPacketBytes: 16 * 1024 * 1024,
+        concurrency: 1,
+        loadedAt: '2026-12-02 00:00:00',
+      });
+      for (const record of [standardEmail, contactName, customPlan, companyName]) {
+        const raw = JSON.stringify(record);
+        await writer.add(recordUnit(DATA_ATTRIBUTES, record, raw));
+      }
+      const tally = await writer.finish();
+      expect(proxy.cuts()).toBe(1);
+      expect(tally.loaded.data_attributes).toBe(4);
+    } finally {
+      await pool.end();
+      await proxy.close();
+    }
+    expect(await query(db.url, 'SELECT model, name FROM data_attribute ORDER BY model, name')).toEqual([
+      { model: 'company', name: 'name' },
+      { model: 'contact', name: 'email' },
+      { model: 'contact', name: 'name' },
+      { model: 'contact', name: 'plan' },
     ]);
   });
 });
