@@ -1,4 +1,3 @@
-import { perStream } from '../../lib/streams/registry';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { createIntercomClient } from '../../lib/intercom/client';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { dataKey } from '../../lib/lake/keys';
 import { silentLogger } from '../../lib/logger';
+import { perStream } from '../../lib/streams/registry';
 import { startSandbox } from '../../sandbox/server';
 import { createWorkspace } from '../../sandbox/workspace';
 import { runExtract } from '../../tasks/extract/run-extract';

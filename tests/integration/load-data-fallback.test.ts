@@ -1,9 +1,9 @@
-import { perStream } from '../../lib/streams/registry';
 import { PassThrough } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { createLogger } from '../../lib/logger';
 import { BatchWriter } from '../../lib/warehouse/batch-writer';
 import { CONVERSATIONS } from '../../lib/streams/conversations';
+import { perStream } from '../../lib/streams/registry';
 import { USERS } from '../../lib/streams/users';
 import { recordUnit } from '../../lib/warehouse/record-unit';
 import { targetNames } from '../../lib/warehouse/tables';

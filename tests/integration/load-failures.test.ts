@@ -1,7 +1,7 @@
-import { perStream } from '../../lib/streams/registry';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../lib/errors';
+import { perStream } from '../../lib/streams/registry';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import { snapshotWarehouse, useFixtureLakes } from '../helpers/warehouse';
