@@ -1,0 +1,111 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { ApiError } from '../api-error';
+import type { ImportType } from './column-types';
+import { planImport } from './plan-import';
+import {
+  createTable,
+  ensureSchema,
+  existingColumns,
+  insertRows,
+  qualified,
+  stagingName,
+} from './write-import';
+
+/** A checked import request: the CSV is already in `file`. */
+export interface ImportRequest {
+  schema: string;
+  table: string;
+  append: boolean;
+  file: string;
+}
+
+/** The 201 body of `POST /imports`. */
+export interface ImportResult {
+  schema: string;
+  table: string;
+  rows: number;
+  mode: 'append' | 'replace';
+  columns: { name: string; type: ImportType }[];
+}
+
+async function tableExists(pool: Pool, schema: string, table: string): Promise<boolean> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, table],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Import a CSV into `schema`.`table`, in phases: make sure the database exists; read the table's
+ * columns when appending; check (and infer types over) the whole file before writing anything;
+ * then write. Appending to an existing table inserts in one transaction. Otherwise the rows fill
+ * a new table under a staging name, which one `RENAME TABLE` swaps in for the old one (readers see
+ * the old table or the new one, never an empty one) before the old one is dropped.
+ *
+ * @throws ApiError 422 when a row does not fit (nothing is written).
+ */
+export async function runImport(pool: Pool, request: ImportRequest): Promise<ImportResult> {
+  const { schema, table, append, file } = request;
+  await ensureSchema(pool, schema);
+  const existing = append ? await existingColumns(pool, schema, table) : undefined;
+  if (existing && existing.unsupported.length > 0) {
+    throw new ApiError(
+      422,
+      `Table ${schema}.${table} has columns an import cannot fill; nothing was imported.`,
+      {
+        rowErrors: existing.unsupported.map((column) => ({
+          row: null,
+          column: column.split(' ')[0] as string,
+          message: `column ${column} is of a type imports do not write; import into another table`,
+        })),
+      },
+    );
+  }
+  const plan = await planImport(file, existing?.columns);
+  const connection = await pool.getConnection();
+  let rows: number;
+  try {
+    if (existing) {
+      await connection.beginTransaction();
+      try {
+        rows = await insertRows(connection, schema, table, plan.columns, file);
+        await connection.commit();
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        throw error;
+      }
+    } else {
+      const staging = stagingName('new');
+      await createTable(connection, schema, staging, plan.columns);
+      try {
+        await connection.beginTransaction();
+        rows = await insertRows(connection, schema, staging, plan.columns, file);
+        await connection.commit();
+        if (await tableExists(pool, schema, table)) {
+          const old = stagingName('old');
+          // One statement renames both: no moment without the table.
+          await connection.query(
+            `RENAME TABLE ${qualified(schema, table)} TO ${qualified(schema, old)}, ${qualified(schema, staging)} TO ${qualified(schema, table)}`,
+          );
+          await connection.query(`DROP TABLE ${qualified(schema, old)}`);
+        } else {
+          await connection.query(`RENAME TABLE ${qualified(schema, staging)} TO ${qualified(schema, table)}`);
+        }
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        await connection.query(`DROP TABLE IF EXISTS ${qualified(schema, staging)}`).catch(() => undefined);
+        throw error;
+      }
+    }
+  } finally {
+    connection.release();
+  }
+  return {
+    schema,
+    table,
+    rows,
+    mode: append ? 'append' : 'replace',
+    columns: plan.columns.map(({ name, type }) => ({ name, type })),
+  };
+}
