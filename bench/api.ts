@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import os from 'node:os';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -192,6 +193,7 @@ export async function benchApi(options: { quick: boolean }): Promise<ApiBenchRes
 
 /** Run the API bench and write the `## API` section of `file` (docs/BENCHMARKS.md by default). */
 export async function runApiBench(options: { quick: boolean; file?: string }): Promise<void> {
+  const load = os.loadavg()[0] as number;
   const r = await benchApi(options);
   process.stderr.write(`api: ${JSON.stringify(r)}\n`);
   const importS = median(r.importSeconds);
@@ -199,6 +201,7 @@ export async function runApiBench(options: { quick: boolean; file?: string }): P
     `${Math.round(r.csvRows / seconds).toLocaleString('en-US')} rows/s`;
   const body = [
     machineLine(),
+    `Load average when the bench started: ${load.toFixed(1)} (the machine is shared: compare the two rows of a table, measured side by side, rather than runs).`,
     '',
     `Reproduce: \`npm run bench -- --only api${options.quick ? ' --quick' : ''}\` (MariaDB on 127.0.0.1:3306).`,
     '',
@@ -206,9 +209,12 @@ export async function runApiBench(options: { quick: boolean; file?: string }): P
     '',
     `One CSV of ${r.csvBytes.toLocaleString('en-US')} bytes (${r.csvRows.toLocaleString('en-US')} rows; integer, decimal, boolean, date,`,
     'datetime and text columns, a tenth of the labels quoted with a comma, emoji in the rest), sent over HTTP to',
-    `the local API (replace mode: parse and infer, then a staging table filled with 1,000-row INSERTs and swapped in),`,
+    `the local API (replace mode: a staging table filled and swapped in),`,
     `median of ${IMPORT_RUNS}; LOAD DATA reads the same file into an empty copy of the imported table (booleans`,
-    'converted with SET), median of the same number of runs.',
+    'converted with SET), median of the same number of runs. The import parses the file twice (the column types are',
+    'known only once the whole file was read, and nothing is written before), checks and converts every cell in',
+    'JavaScript, then streams it to the server with LOAD DATA LOCAL INFILE (INSERT where the server refuses that);',
+    'LOAD DATA alone parses once, in the server.',
     '',
     table(
       ['path', 'seconds', 'rows/s', 'against LOAD DATA'],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import mysql from 'mysql2/promise';
 import { buildApiApp } from '../../lib/api/app';
 import { openApiDependencies, type OpenedApi } from '../../lib/api/open-api-dependencies';
 import { serveApi, type RunningApi } from '../../lib/api/serve';
@@ -62,6 +63,7 @@ export interface TestApi {
 export async function startTestApi(
   lakeKind: 'folder' | 's3',
   env: Record<string, string> = {},
+  options: { withoutLocalInfile?: boolean } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase();
   const importSchema = `test_imp_${randomBytes(5).toString('hex')}`;
@@ -90,7 +92,19 @@ export async function startTestApi(
     clock: () => api.clockAt ?? new Date(),
   });
   await migrateWarehouse(opened.warehouse);
-  const server: RunningApi = await serveApi(buildApiApp(opened.deps), 0);
+  // A client that does not offer LOCAL INFILE: the server then refuses LOAD DATA LOCAL, as Aurora
+  // does with local_infile off.
+  const noInfilePool = options.withoutLocalInfile
+    ? mysql.createPool({
+        uri: db.url,
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        dateStrings: true,
+        flags: ['-LOCAL_FILES'],
+      })
+    : undefined;
+  const deps = noInfilePool ? { ...opened.deps, pool: noInfilePool } : opened.deps;
+  const server: RunningApi = await serveApi(buildApiApp(deps), 0);
   const responses: RecordedResponse[] = [];
   return Object.assign(api, {
     url: server.url,
@@ -130,6 +144,7 @@ export async function startTestApi(
     },
     async close() {
       await server.close();
+      await noInfilePool?.end();
       await opened.close();
       await db.drop();
       await queryServer(`DROP DATABASE IF EXISTS \`${importSchema}\``);

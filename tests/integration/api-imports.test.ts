@@ -260,6 +260,28 @@ test('readers see the old table or the new one during a replace, never none and 
   expect(counts.has(60_000)).toBe(true);
 });
 
+test('a server that refuses LOAD DATA LOCAL gets the same rows by INSERT', async () => {
+  const other = await startTestApi('folder', {}, { withoutLocalInfile: true });
+  try {
+    for (const target of [api, other]) {
+      const answer = await target.request('POST', '/imports?table=both_ways', {
+        body: TYPED_CSV,
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(answer.status).toBe(201);
+    }
+    const viaLoadData = await rowsOf('both_ways');
+    const viaInsert = await queryDatabase(
+      other.db.url,
+      `SELECT * FROM \`${other.importSchema}\`.both_ways ORDER BY 1`,
+    );
+    expect(viaInsert).toEqual(viaLoadData);
+    expect(viaInsert).toHaveLength(3);
+  } finally {
+    await other.close();
+  }
+});
+
 describe('auth', () => {
   test.each([
     ['no Authorization header', false],

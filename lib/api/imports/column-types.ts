@@ -43,9 +43,12 @@ const DECIMAL_MAX_SCALE = 30;
 /** TEXT holds 65,535 bytes; a longer cell makes the column MEDIUMTEXT (16 MiB, above the 10 MB body). */
 const TEXT_MAX_BYTES = 65_535;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validDate(y: number, m: number, d: number): boolean {
   if (y < 1000 || m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] as number));
 }
 
 /** Digits left and right of the point of an integer or decimal cell, or undefined for other text. */
@@ -104,8 +107,12 @@ function isDate(cell: string): boolean {
   return validDate(y, m, d);
 }
 
+/** Digits (with a sign) that always fit a BIGINT: the range check can skip BigInt for them. */
+const SAFE_INTEGER_CHARS = 18;
+
 function isBigint(cell: string, min = BIGINT_MIN, max = BIGINT_MAX): boolean {
   if (!INTEGER.test(cell)) return false;
+  if (cell.length <= SAFE_INTEGER_CHARS && min === BIGINT_MIN && max === BIGINT_MAX) return true;
   const n = BigInt(cell);
   return n >= min && n <= max;
 }

@@ -70,7 +70,7 @@ export function importRoutes(deps: ApiDependencies): Hono {
       dir: deps.tmpDir,
     });
     try {
-      const result = await runImport(deps.pool, { ...request, file: spooled.file });
+      const result = await runImport(deps.pool, { ...request, file: spooled.file }, deps.log);
       deps.log.info(
         {
           schema: result.schema,

@@ -1,12 +1,14 @@
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { ApiError } from '../api-error';
-import type { ImportType } from './column-types';
+import type { Logger } from '../../logger';
+import type { ImportColumn, ImportType } from './column-types';
 import { planImport } from './plan-import';
 import {
   createTable,
   ensureSchema,
   existingColumns,
   insertRows,
+  LoadDataUnusable,
   qualified,
   stagingName,
 } from './write-import';
@@ -37,6 +39,36 @@ async function tableExists(pool: Pool, schema: string, table: string): Promise<b
 }
 
 /**
+ * Every row of `file` into `schema`.`table` in one transaction: by LOAD DATA LOCAL INFILE, and
+ * when the server refuses it (local_infile off) or it warns, rolled back and written again by INSERT.
+ */
+async function writeRows(
+  connection: PoolConnection,
+  schema: string,
+  table: string,
+  columns: readonly ImportColumn[],
+  file: string,
+  log: Logger | undefined,
+): Promise<number> {
+  for (const method of ['load-data', 'insert'] as const) {
+    await connection.beginTransaction();
+    try {
+      const rows = await insertRows(connection, schema, table, columns, file, method);
+      await connection.commit();
+      return rows;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      if (method === 'load-data' && error instanceof LoadDataUnusable) {
+        log?.warn({ schema, table, reason: error.message }, 'import falls back from LOAD DATA to INSERT');
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new Error('unreachable: the INSERT pass returns or throws');
+}
+
+/**
  * Import a CSV into `schema`.`table`, in phases: make sure the database exists; read the table's
  * columns when appending; check (and infer types over) the whole file before writing anything;
  * then write. Appending to an existing table inserts in one transaction. Otherwise the rows fill
@@ -45,7 +77,7 @@ async function tableExists(pool: Pool, schema: string, table: string): Promise<b
  *
  * @throws ApiError 422 when a row does not fit (nothing is written).
  */
-export async function runImport(pool: Pool, request: ImportRequest): Promise<ImportResult> {
+export async function runImport(pool: Pool, request: ImportRequest, log?: Logger): Promise<ImportResult> {
   const { schema, table, append, file } = request;
   await ensureSchema(pool, schema);
   const existing = append ? await existingColumns(pool, schema, table) : undefined;
@@ -67,21 +99,12 @@ export async function runImport(pool: Pool, request: ImportRequest): Promise<Imp
   let rows: number;
   try {
     if (existing) {
-      await connection.beginTransaction();
-      try {
-        rows = await insertRows(connection, schema, table, plan.columns, file);
-        await connection.commit();
-      } catch (error) {
-        await connection.rollback().catch(() => undefined);
-        throw error;
-      }
+      rows = await writeRows(connection, schema, table, plan.columns, file, log);
     } else {
       const staging = stagingName('new');
       await createTable(connection, schema, staging, plan.columns);
       try {
-        await connection.beginTransaction();
-        rows = await insertRows(connection, schema, staging, plan.columns, file);
-        await connection.commit();
+        rows = await writeRows(connection, schema, staging, plan.columns, file, log);
         if (await tableExists(pool, schema, table)) {
           const old = stagingName('old');
           // One statement renames both: no moment without the table.

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { Readable } from 'node:stream';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { serverErrorOf } from '../../warehouse/connection';
+import { ESCAPE, tsvField } from '../../warehouse/tsv';
 import type { ImportColumn, ImportType } from './column-types';
 import { toSqlValue } from './column-types';
 import { readCsv } from './read-csv';
@@ -104,9 +107,61 @@ export async function createTable(
   );
 }
 
+/** How the rows go in: `LOAD DATA LOCAL INFILE` (fast), or multi-row INSERTs where the server refuses it. */
+export type WriteMethod = 'load-data' | 'insert';
+
 /**
- * Second pass over the CSV: insert every row into `schema`.`table` in batches of multi-row
- * INSERTs with bound values, inside the caller's transaction. Returns the rows inserted.
+ * The server refused `LOAD DATA LOCAL` (local_infile off), or it took a batch with warnings (LOCAL
+ * turns a bad value into a warning instead of an error): the caller rolls back and writes by INSERT.
+ */
+export class LoadDataUnusable extends Error {}
+
+/**
+ * ER_NOT_ALLOWED_COMMAND (MySQL 5.7, older MariaDB), MySQL 8's ER_CLIENT_LOCAL_FILES_DISABLED and
+ * MariaDB 10.5+'s ER_LOAD_INFILE_CAPABILITY_DISABLED: the statement itself is refused.
+ */
+const LOAD_DATA_REFUSED = new Set([1148, 3948, 4166]);
+
+/** Bytes of TSV per LOAD DATA statement. */
+const LOAD_DATA_BATCH_BYTES = 4 * 1024 * 1024;
+
+async function loadDataBatch(
+  connection: PoolConnection,
+  target: string,
+  columns: readonly ImportColumn[],
+  lines: string[],
+  rows: number,
+): Promise<void> {
+  let result: ResultSetHeader;
+  try {
+    [result] = await connection.query<ResultSetHeader>({
+      sql:
+        `LOAD DATA LOCAL INFILE 'import.tsv' INTO TABLE ${target} CHARACTER SET utf8mb4 ` +
+        `FIELDS TERMINATED BY '\\t' ESCAPED BY '${ESCAPE}' LINES TERMINATED BY '\\n' ` +
+        `(${columns.map((c) => `\`${c.name}\``).join(', ')})`,
+      // Whatever file the server names, it gets this batch from memory and nothing else.
+      infileStreamFactory: () => Readable.from([Buffer.from(lines.join(''))]),
+    });
+  } catch (error) {
+    if (LOAD_DATA_REFUSED.has(serverErrorOf(error)?.errno ?? -1)) {
+      throw new LoadDataUnusable('the server refuses LOAD DATA LOCAL INFILE', { cause: error });
+    }
+    throw error;
+  }
+  if (result.warningStatus > 0 || result.affectedRows !== rows) {
+    throw new LoadDataUnusable(
+      `LOAD DATA took ${result.affectedRows} of ${rows} rows with ${result.warningStatus} warnings`,
+    );
+  }
+}
+
+/**
+ * Second pass over the CSV: write every row into `schema`.`table` inside the caller's
+ * transaction, by `LOAD DATA LOCAL INFILE` of TSV batches built in memory (lib/warehouse/tsv.ts's
+ * format) or by multi-row INSERTs with bound values. Returns the rows written.
+ *
+ * @throws LoadDataUnusable (method `load-data`) when LOAD DATA is refused or warns: roll back and
+ *   call again with `insert`.
  */
 export async function insertRows(
   connection: PoolConnection,
@@ -114,17 +169,22 @@ export async function insertRows(
   table: string,
   columns: readonly ImportColumn[],
   file: string,
+  method: WriteMethod = 'insert',
 ): Promise<number> {
-  const head = `INSERT INTO ${qualified(schema, table)} (${columns.map((c) => `\`${c.name}\``).join(', ')}) VALUES `;
+  const target = qualified(schema, table);
+  const head = `INSERT INTO ${target} (${columns.map((c) => `\`${c.name}\``).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   let values: unknown[] = [];
+  let lines: string[] = [];
   let rows = 0;
   let batchRows = 0;
   let batchBytes = 0;
   const flush = async (): Promise<void> => {
     if (batchRows === 0) return;
-    await connection.query(head + Array(batchRows).fill(tuple).join(', '), values);
+    if (method === 'load-data') await loadDataBatch(connection, target, columns, lines, batchRows);
+    else await connection.query(head + Array(batchRows).fill(tuple).join(', '), values);
     values = [];
+    lines = [];
     batchRows = 0;
     batchBytes = 0;
   };
@@ -134,14 +194,28 @@ export async function insertRows(
       header = false;
       continue;
     }
-    for (let i = 0; i < columns.length; i++) {
-      const cell = cells[i] as string;
-      batchBytes += cell.length;
-      values.push(toSqlValue(cell, columns[i] as ImportColumn));
+    if (method === 'load-data') {
+      let line = '';
+      for (let i = 0; i < columns.length; i++) {
+        const cell = cells[i] as string;
+        batchBytes += cell.length;
+        line += (i > 0 ? '\t' : '') + tsvField(toSqlValue(cell, columns[i] as ImportColumn));
+      }
+      lines.push(line + '\n');
+    } else {
+      for (let i = 0; i < columns.length; i++) {
+        const cell = cells[i] as string;
+        batchBytes += cell.length;
+        values.push(toSqlValue(cell, columns[i] as ImportColumn));
+      }
     }
     batchRows += 1;
     rows += 1;
-    if (batchRows >= BATCH_ROWS || batchBytes >= BATCH_BYTES) await flush();
+    const full =
+      method === 'load-data'
+        ? batchBytes >= LOAD_DATA_BATCH_BYTES
+        : batchRows >= BATCH_ROWS || batchBytes >= BATCH_BYTES;
+    if (full) await flush();
   }
   await flush();
   return rows;
