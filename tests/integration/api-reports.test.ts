@@ -123,11 +123,52 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
   );
 
   test('a year without conversations gives a header-only CSV', async () => {
-    const answer = await api.request('GET', '/reports/conversations-by-quarter?year=2019');
+    const answer = await api.request('GET', '/reports/conversations-by-quarter?year=2018');
     expect(answer.status).toBe(200);
     const body = answer.body as { rows: number; url: string };
     expect(body.rows).toBe(0);
     expect(await (await fetch(body.url)).text()).toBe('team_id,team_name,admin_id,admin_name,q1,q2,q3,q4\n');
+  });
+
+  test('every cell a spreadsheet would run as a formula starts with a quote; numbers stay numbers', async () => {
+    const names = [
+      ['t-eq', '=1+1'],
+      ['t-plus', '+1'],
+      ['t-minus', '-1'],
+      ['t-at', '@SUM(A1)'],
+      ['t-tab', '\tx'],
+      ['t-cr', '\rx'],
+      ['t-plain', 'a=b'],
+    ];
+    for (const [id, name] of names) {
+      await queryDatabase(api.db.url, "INSERT INTO team (id, name, raw) VALUES (?, ?, '{}')", [id, name]);
+      await queryDatabase(
+        api.db.url,
+        "INSERT INTO conversation (id, created_at, team_assignee_id, parts_count, parts_complete, raw) VALUES (?, '2019-06-01 00:00:00', ?, 0, 1, '{}')",
+        [`guard-${id}`, id],
+      );
+    }
+    try {
+      const body = (await api.request('GET', '/reports/conversations-by-quarter?year=2019')).body as {
+        url: string;
+      };
+      expect(await (await fetch(body.url)).text()).toBe(
+        [
+          'team_id,team_name,admin_id,admin_name,q1,q2,q3,q4',
+          "t-at,'@SUM(A1),,,0,1,0,0",
+          't-cr,"\'\rx",,,0,1,0,0',
+          "t-eq,'=1+1,,,0,1,0,0",
+          "t-minus,'-1,,,0,1,0,0",
+          't-plain,a=b,,,0,1,0,0',
+          "t-plus,'+1,,,0,1,0,0",
+          "t-tab,'\tx,,,0,1,0,0",
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      await queryDatabase(api.db.url, "DELETE FROM conversation WHERE id LIKE 'guard-%'");
+      await queryDatabase(api.db.url, "DELETE FROM team WHERE id LIKE 't-%'");
+    }
   });
 
   test('the link works until it expires, then answers 403', async () => {
