@@ -147,6 +147,24 @@ test('an append with a wrong type is 422 naming row and column, and writes nothi
   expect(await rowsOf('strict')).toEqual([{ id: 1, day: '2024-01-01' }]);
 });
 
+test('an append to a table someone made by hand honours its NOT NULL and refuses columns imports cannot fill (BLOB)', async () => {
+  await queryServer(`CREATE DATABASE IF NOT EXISTS \`${api.importSchema}\``);
+  await queryServer(`CREATE TABLE \`${api.importSchema}\`.hand_made (code VARCHAR(8) NOT NULL, note TEXT)`);
+  await queryServer(`CREATE TABLE \`${api.importSchema}\`.with_json (id INT, doc BLOB)`);
+  const empty = await importCsv('table=hand_made&append=true', 'code,note\nA1,x\n,y\n');
+  expect(empty.status).toBe(422);
+  expect(empty.body).toEqual({
+    errors: [{ row: 3, column: 'code', message: 'the cell is empty, but the column refuses NULL' }],
+  });
+  const json = await importCsv('table=with_json&append=true', 'id,doc\n1,{}\n');
+  expect(json.status).toBe(422);
+  expect(json.body).toEqual({
+    errors: [{ row: null, column: 'doc', message: expect.stringContaining('doc (') }],
+  });
+  expect(await rowsOf('hand_made')).toEqual([]);
+  expect(await rowsOf('with_json')).toEqual([]);
+});
+
 test('a row with the wrong number of cells is 422 and nothing is written, not even the table', async () => {
   const answer = await importCsv('table=ragged', 'a,b\n1,2\n3\n4,5,6\n');
   expect(answer.status).toBe(422);

@@ -27,6 +27,8 @@ export interface ColumnLimits {
   scale?: number;
   /** Longest text, in characters. */
   maxChars?: number;
+  /** The column refuses NULL: an empty cell does not fit. */
+  notNull?: boolean;
 }
 
 const INTEGER = /^[+-]?(0|[1-9]\d*)$/;

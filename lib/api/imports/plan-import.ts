@@ -101,7 +101,13 @@ export async function planImport(file: string, existing: ImportColumn[] | undefi
     }
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[i] as string;
-      if (cell === '') continue;
+      if (cell === '') {
+        const column = fixed?.[i];
+        if (column?.limits?.notNull) {
+          note({ row, column: column.name, message: 'the cell is empty, but the column refuses NULL' });
+        }
+        continue;
+      }
       if (fixed) {
         const column = fixed[i] as ImportColumn;
         const problem = misfit(cell, column);

@@ -30,12 +30,19 @@ interface ColumnRow extends RowDataPacket {
   precision: number | string | null;
   scale: number | string | null;
   maxChars: number | string | null;
+  nullable: string;
 }
 
 const INTEGER_BITS: Record<string, number> = { tinyint: 8, smallint: 16, mediumint: 24, int: 32, bigint: 64 };
 
 /** An existing column as an import column, or undefined for a type imports cannot fill (JSON, BLOB, ...). */
 function asImportColumn(row: ColumnRow): ImportColumn | undefined {
+  const column = asTypedColumn(row);
+  if (column && row.nullable === 'NO') column.limits = { ...column.limits, notNull: true };
+  return column;
+}
+
+function asTypedColumn(row: ColumnRow): ImportColumn | undefined {
   const { name, dataType, columnType } = row;
   const sqlType = columnType.toUpperCase();
   const known = (type: ImportType, limits?: ImportColumn['limits']): ImportColumn => ({
@@ -74,7 +81,8 @@ export async function existingColumns(
 ): Promise<{ columns: ImportColumn[]; unsupported: string[] } | undefined> {
   const [rows] = await pool.query<ColumnRow[]>(
     `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType,
-            NUMERIC_PRECISION AS \`precision\`, NUMERIC_SCALE AS scale, CHARACTER_MAXIMUM_LENGTH AS maxChars
+            NUMERIC_PRECISION AS \`precision\`, NUMERIC_SCALE AS scale, CHARACTER_MAXIMUM_LENGTH AS maxChars,
+            IS_NULLABLE AS nullable
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [schema, table],
   );
