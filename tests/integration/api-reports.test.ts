@@ -200,6 +200,43 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
     expect((answer.body as { error: string }).error).toMatch(/year|report|parameter/i);
   });
 
+  if (lakeKind === 's3') {
+    test('the same presigned link works, then answers 403 once the S3 server clock passes its expiry', async () => {
+      const body = (await api.request('GET', '/reports/teams-above-mean?year=2025')).body as {
+        url: string;
+        expires_at: string;
+      };
+      expect((await fetch(body.url)).status).toBe(200);
+      // Only Date moves (s3rver runs in this process and checks expiry against it); timers stay real.
+      jest.useFakeTimers({
+        now: Date.parse(body.expires_at) + 5000,
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'requestAnimationFrame',
+          'cancelAnimationFrame',
+          'requestIdleCallback',
+          'cancelIdleCallback',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
+      try {
+        const expired = await fetch(body.url);
+        expect(expired.status).toBe(403);
+        expect(await expired.text()).toMatch(/expired/i);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  }
+
   if (lakeKind === 'folder') {
     test('a folder link is refused with 403 once the API clock passes its expiry, or when tampered with', async () => {
       const body = (await api.request('GET', '/reports/teams-above-mean?year=2025')).body as {
