@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { tsvField } from '../../warehouse/tsv';
 import { ApiError, type RowError } from '../api-error';
 import { ColumnInference, misfit, type ImportColumn } from './column-types';
 import { readCsv } from './read-csv';
@@ -12,6 +15,36 @@ export interface ImportPlan {
   /** In the file's order. */
   columns: ImportColumn[];
   rows: number;
+}
+
+/** Writes each data row's cells as one TSV line (lib/warehouse/tsv.ts's format, empty cells NULL). */
+class TsvSpool {
+  private readonly out: WriteStream;
+  private failure: Error | undefined;
+  constructor(file: string) {
+    this.out = createWriteStream(file);
+    // Kept for close(): an error event without a listener (a full disk, or writes still queued
+    // when a 422 destroys the stream) would otherwise crash the process.
+    this.out.on('error', (error) => {
+      this.failure ??= error;
+    });
+  }
+  async write(cells: string[]): Promise<void> {
+    let line = '';
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i] as string;
+      line += (i > 0 ? '\t' : '') + tsvField(cell === '' ? null : cell);
+    }
+    if (!this.out.write(line + '\n')) await once(this.out, 'drain');
+  }
+  async close(): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+  destroy(): void {
+    this.out.destroy();
+  }
 }
 
 function checkHeader(cells: string[], errors: RowError[]): string[] {
@@ -64,13 +97,34 @@ function checkAgainstTable(names: string[], existing: ImportColumn[], errors: Ro
 
 /**
  * First pass over the CSV: check the header, every row's cell count and (appending to an existing
- * table) every cell against its column's type; otherwise infer each column's type. Nothing is
- * written here, so a 422 leaves the warehouse as it was.
+ * table) every cell against its column's type; otherwise infer each column's type. The rows are
+ * saved to `tsvFile` as they are read, so the write needs no second CSV parse. Nothing reaches the
+ * warehouse here, so a 422 leaves it as it was.
  *
  * @param existing the table's columns when appending to a table that exists.
  * @throws ApiError 422 with up to {@link MAX_ROW_ERRORS} problems (row, column, message).
  */
-export async function planImport(file: string, existing: ImportColumn[] | undefined): Promise<ImportPlan> {
+export async function planImport(
+  file: string,
+  existing: ImportColumn[] | undefined,
+  tsvFile: string,
+): Promise<ImportPlan> {
+  const spool = new TsvSpool(tsvFile);
+  try {
+    const plan = await checkRows(file, existing, spool);
+    await spool.close();
+    return plan;
+  } catch (error) {
+    spool.destroy();
+    throw error;
+  }
+}
+
+async function checkRows(
+  file: string,
+  existing: ImportColumn[] | undefined,
+  spool: TsvSpool,
+): Promise<ImportPlan> {
   const errors: RowError[] = [];
   let total = 0;
   const note = (error: RowError): void => {
@@ -99,6 +153,7 @@ export async function planImport(file: string, existing: ImportColumn[] | undefi
       });
       continue;
     }
+    if (errors.length === 0) await spool.write(cells);
     for (let i = 0; i < cells.length; i++) {
       const cell = cells[i] as string;
       if (cell === '') {

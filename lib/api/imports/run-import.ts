@@ -1,8 +1,9 @@
+import { rm } from 'node:fs/promises';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { ApiError } from '../api-error';
 import type { Logger } from '../../logger';
-import type { ImportColumn, ImportType } from './column-types';
-import { planImport } from './plan-import';
+import type { ImportType } from './column-types';
+import { planImport, type ImportPlan } from './plan-import';
 import {
   createTable,
   ensureSchema,
@@ -46,14 +47,14 @@ async function writeRows(
   connection: PoolConnection,
   schema: string,
   table: string,
-  columns: readonly ImportColumn[],
-  file: string,
+  plan: ImportPlan,
+  tsvFile: string,
   log: Logger | undefined,
 ): Promise<number> {
   for (const method of ['load-data', 'insert'] as const) {
     await connection.beginTransaction();
     try {
-      const rows = await insertRows(connection, schema, table, columns, file, method);
+      const rows = await insertRows(connection, schema, table, plan.columns, tsvFile, plan.rows, method);
       await connection.commit();
       return rows;
     } catch (error) {
@@ -94,41 +95,63 @@ export async function runImport(pool: Pool, request: ImportRequest, log?: Logger
       },
     );
   }
-  const plan = await planImport(file, existing?.columns);
-  const connection = await pool.getConnection();
-  let rows: number;
+  const tsvFile = `${file}.tsv`;
   try {
-    if (existing) {
-      rows = await writeRows(connection, schema, table, plan.columns, file, log);
-    } else {
-      const staging = stagingName('new');
-      await createTable(connection, schema, staging, plan.columns);
-      try {
-        rows = await writeRows(connection, schema, staging, plan.columns, file, log);
-        if (await tableExists(pool, schema, table)) {
-          const old = stagingName('old');
-          // One statement renames both: no moment without the table.
-          await connection.query(
-            `RENAME TABLE ${qualified(schema, table)} TO ${qualified(schema, old)}, ${qualified(schema, staging)} TO ${qualified(schema, table)}`,
-          );
-          await connection.query(`DROP TABLE ${qualified(schema, old)}`);
-        } else {
-          await connection.query(`RENAME TABLE ${qualified(schema, staging)} TO ${qualified(schema, table)}`);
-        }
-      } catch (error) {
-        await connection.rollback().catch(() => undefined);
-        await connection.query(`DROP TABLE IF EXISTS ${qualified(schema, staging)}`).catch(() => undefined);
-        throw error;
+    const plan = await planImport(file, existing?.columns, tsvFile);
+    const rows = await writePlan(
+      pool,
+      { schema, table, plan, intoExisting: Boolean(existing), tsvFile },
+      log,
+    );
+    return {
+      schema,
+      table,
+      rows,
+      mode: append ? 'append' : 'replace',
+      columns: plan.columns.map(({ name, type }) => ({ name, type })),
+    };
+  } finally {
+    await rm(tsvFile, { force: true });
+  }
+}
+
+/** What the write phase needs: the checked plan and where its rows are. */
+interface WriteTarget {
+  schema: string;
+  table: string;
+  plan: ImportPlan;
+  /** Append to the table as it is; otherwise fill a staging table and swap it in. */
+  intoExisting: boolean;
+  tsvFile: string;
+}
+
+/** The write phase: into the existing table (append), or a staging table swapped in atomically. */
+async function writePlan(pool: Pool, target: WriteTarget, log: Logger | undefined): Promise<number> {
+  const { schema, table, plan, tsvFile } = target;
+  const connection = await pool.getConnection();
+  try {
+    if (target.intoExisting) return await writeRows(connection, schema, table, plan, tsvFile, log);
+    const staging = stagingName('new');
+    await createTable(connection, schema, staging, plan.columns);
+    try {
+      const rows = await writeRows(connection, schema, staging, plan, tsvFile, log);
+      if (await tableExists(pool, schema, table)) {
+        const old = stagingName('old');
+        // One statement renames both: no moment without the table.
+        await connection.query(
+          `RENAME TABLE ${qualified(schema, table)} TO ${qualified(schema, old)}, ${qualified(schema, staging)} TO ${qualified(schema, table)}`,
+        );
+        await connection.query(`DROP TABLE ${qualified(schema, old)}`);
+      } else {
+        await connection.query(`RENAME TABLE ${qualified(schema, staging)} TO ${qualified(schema, table)}`);
       }
+      return rows;
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      await connection.query(`DROP TABLE IF EXISTS ${qualified(schema, staging)}`).catch(() => undefined);
+      throw error;
     }
   } finally {
     connection.release();
   }
-  return {
-    schema,
-    table,
-    rows,
-    mode: append ? 'append' : 'replace',
-    columns: plan.columns.map(({ name, type }) => ({ name, type })),
-  };
 }

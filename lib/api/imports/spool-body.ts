@@ -44,6 +44,9 @@ export async function spoolBody(
     throw new ApiError(400, 'The request has no body; send the CSV as the body (Content-Type: text/csv).');
   const file = path.join(options.dir ?? tmpdir(), `import-${randomBytes(8).toString('hex')}.csv`);
   const out = createWriteStream(file);
+  // Without a listener an error of the file (a full disk) would crash the process; `once` below
+  // rejects with it instead.
+  out.on('error', () => undefined);
   const remove = (): Promise<void> => rm(file, { force: true });
   let bytes = 0;
   const reader = body.getReader();

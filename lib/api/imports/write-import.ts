@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { serverErrorOf } from '../../warehouse/connection';
-import { ESCAPE, tsvField } from '../../warehouse/tsv';
+import { ESCAPE, parseTsvLine, tsvField } from '../../warehouse/tsv';
 import type { ImportColumn, ImportType } from './column-types';
 import { toSqlValue } from './column-types';
-import { readCsv } from './read-csv';
 
 /** Rows per INSERT, and the cell bytes after which a batch is sent early (well under max_allowed_packet). */
 const BATCH_ROWS = 1_000;
@@ -133,11 +133,14 @@ const LOAD_DATA_REFUSED = new Set([1148, 3948, 4166]);
 /** Bytes of TSV per LOAD DATA statement. */
 const LOAD_DATA_BATCH_BYTES = 4 * 1024 * 1024;
 
-async function loadDataBatch(
+/** LOAD DATA's NULL in the TSV format. */
+const NULL_FIELD = tsvField(null);
+
+async function loadData(
   connection: PoolConnection,
   target: string,
   columns: readonly ImportColumn[],
-  lines: string[],
+  body: () => Readable,
   rows: number,
 ): Promise<void> {
   let result: ResultSetHeader;
@@ -147,8 +150,8 @@ async function loadDataBatch(
         `LOAD DATA LOCAL INFILE 'import.tsv' INTO TABLE ${target} CHARACTER SET utf8mb4 ` +
         `FIELDS TERMINATED BY '\\t' ESCAPED BY '${ESCAPE}' LINES TERMINATED BY '\\n' ` +
         `(${columns.map((c) => `\`${c.name}\``).join(', ')})`,
-      // Whatever file the server names, it gets this batch from memory and nothing else.
-      infileStreamFactory: () => Readable.from([Buffer.from(lines.join(''))]),
+      // Whatever file the server names, it gets these rows and nothing else.
+      infileStreamFactory: body,
     });
   } catch (error) {
     if (LOAD_DATA_REFUSED.has(serverErrorOf(error)?.errno ?? -1)) {
@@ -163,10 +166,22 @@ async function loadDataBatch(
   }
 }
 
+/** The lines of a TSV file, split on LF only: a CR inside a value is data, not a line break. */
+async function* tsvLines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop() as string;
+    yield* parts;
+  }
+  if (rest) yield rest;
+}
+
 /**
- * Second pass over the CSV: write every row into `schema`.`table` inside the caller's
- * transaction, by `LOAD DATA LOCAL INFILE` of TSV batches built in memory (lib/warehouse/tsv.ts's
- * format) or by multi-row INSERTs with bound values. Returns the rows written.
+ * Second pass: write the rows `planImport` saved as TSV (lib/warehouse/tsv.ts's format, cells as
+ * given) into `schema`.`table`, inside the caller's transaction. By LOAD DATA LOCAL INFILE: the
+ * file itself in one statement when no column needs converting, else batches with booleans and
+ * datetimes converted; or by multi-row INSERTs with bound values. Returns the rows written.
  *
  * @throws LoadDataUnusable (method `load-data`) when LOAD DATA is refused or warns: roll back and
  *   call again with `insert`.
@@ -176,10 +191,16 @@ export async function insertRows(
   schema: string,
   table: string,
   columns: readonly ImportColumn[],
-  file: string,
+  tsvFile: string,
+  expectedRows: number,
   method: WriteMethod = 'insert',
 ): Promise<number> {
   const target = qualified(schema, table);
+  const convert = columns.map((c) => c.type === 'boolean' || c.type === 'datetime');
+  if (method === 'load-data' && !convert.some(Boolean)) {
+    await loadData(connection, target, columns, () => createReadStream(tsvFile), expectedRows);
+    return expectedRows;
+  }
   const head = `INSERT INTO ${target} (${columns.map((c) => `\`${c.name}\``).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   let values: unknown[] = [];
@@ -189,32 +210,33 @@ export async function insertRows(
   let batchBytes = 0;
   const flush = async (): Promise<void> => {
     if (batchRows === 0) return;
-    if (method === 'load-data') await loadDataBatch(connection, target, columns, lines, batchRows);
-    else await connection.query(head + Array(batchRows).fill(tuple).join(', '), values);
+    if (method === 'load-data') {
+      const bytes = Buffer.from(lines.join(''));
+      await loadData(connection, target, columns, () => Readable.from([bytes]), batchRows);
+    } else {
+      await connection.query(head + Array(batchRows).fill(tuple).join(', '), values);
+    }
     values = [];
     lines = [];
     batchRows = 0;
     batchBytes = 0;
   };
-  let header = true;
-  for await (const { cells } of readCsv(file)) {
-    if (header) {
-      header = false;
-      continue;
-    }
+  for await (const line of tsvLines(tsvFile)) {
+    batchBytes += line.length;
     if (method === 'load-data') {
-      let line = '';
+      const fields = line.split('\t');
       for (let i = 0; i < columns.length; i++) {
-        const cell = cells[i] as string;
-        batchBytes += cell.length;
-        line += (i > 0 ? '\t' : '') + tsvField(toSqlValue(cell, columns[i] as ImportColumn));
+        const field = fields[i] as string;
+        // Booleans and datetimes never hold an escape: convert them as they stand.
+        if (convert[i] && field !== NULL_FIELD)
+          fields[i] = String(toSqlValue(field, columns[i] as ImportColumn));
       }
-      lines.push(line + '\n');
+      lines.push(fields.join('\t') + '\n');
     } else {
+      const fields = parseTsvLine(line);
       for (let i = 0; i < columns.length; i++) {
-        const cell = cells[i] as string;
-        batchBytes += cell.length;
-        values.push(toSqlValue(cell, columns[i] as ImportColumn));
+        const field = fields[i] ?? null;
+        values.push(field !== null && convert[i] ? toSqlValue(field, columns[i] as ImportColumn) : field);
       }
     }
     batchRows += 1;
