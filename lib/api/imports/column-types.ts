@@ -84,14 +84,15 @@ export function toUtcDatetime(cell: string): string | undefined {
   ) {
     return undefined;
   }
-  let offsetMinutes = 0;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const digits = zone.slice(1).replace(':', '');
-    const hours = Number(digits.slice(0, 2));
-    const minutes = Number(digits.slice(2) || '0');
-    if (hours > 23 || minutes > 59) return undefined;
-    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
+  if (!zone || zone.toUpperCase() === 'Z') {
+    // Already UTC: no date arithmetic (the common case, and the import's hottest check).
+    return `${ys}-${ms}-${ds} ${hs}:${mins}:${ss}${fraction ? `.${fraction}` : ''}`;
   }
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  if (hours > 23 || minutes > 59) return undefined;
+  const offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
   const utc = new Date(
     Date.UTC(y as number, (m as number) - 1, d as number, h, min, s) - offsetMinutes * 60_000,
   );
