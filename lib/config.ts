@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import { loadEcsLauncherConfig, type EcsLauncherConfig } from './launcher/ecs-config';
@@ -18,7 +19,17 @@ export const DEFAULTS = {
   LAKE_URL: './lake',
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/intercom',
   INTERCOM_MAX_ATTEMPTS: 8,
+  API_PORT: 8787,
+  IMPORT_SCHEMAS: 'intercom_imports',
+  REPORT_URL_EXPIRES_S: 86_400,
 } as const;
+
+/** Longest `REPORT_URL_EXPIRES_S`: S3 refuses presigned URLs valid for more than 7 days. */
+export const MAX_REPORT_URL_EXPIRES_S = 604_800;
+/** Shortest `API_TOKEN` and `REPORT_LINK_KEY` accepted: anything shorter is guessable. */
+const MIN_SECRET_LENGTH = 16;
+/** Import database names follow the same rule as the table names of `POST /imports`. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,63}$/;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -115,6 +126,12 @@ const schema = z.object({
   SANDBOX_CONTACTS: optionalTrimmed,
   SANDBOX_CONVERSATIONS: optionalTrimmed,
   TRIGGER_LAUNCHER: optionalTrimmed,
+  API_PORT: optionalTrimmed,
+  API_TOKEN: optionalTrimmed,
+  IMPORT_SCHEMAS: optionalTrimmed,
+  REPORT_URL_EXPIRES_S: optionalTrimmed,
+  REPORT_LINK_KEY: optionalTrimmed,
+  DATABASE_URL_SECRET_ARN: optionalTrimmed,
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -286,4 +303,122 @@ export function loadConfig(env: Env = process.env): Config {
  */
 export function loadSandboxVariables(env: Env = process.env): Env {
   return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('SANDBOX_')));
+}
+
+/** How the API checks who calls it. */
+export type ApiAuth =
+  /** Locally: every request carries `Authorization: Bearer <API_TOKEN>`. */
+  | { kind: 'bearer'; token: string }
+  /** In AWS: API Gateway already verified the SigV4 signature against IAM before the Lambda runs. */
+  | { kind: 'iam' };
+
+/** The warehouse API's configuration (`npm run api` and the API Lambda). */
+export interface ApiConfig {
+  /** `API_PORT`: the local server listens on 127.0.0.1 on it. */
+  port: number;
+  auth: ApiAuth;
+  /** `IMPORT_SCHEMAS`: the databases `POST /imports` may write to; the first is the default. */
+  importSchemas: string[];
+  /** `REPORT_URL_EXPIRES_S`: how long a report link works. */
+  reportUrlExpiresS: number;
+  /**
+   * Key that signs the report links a folder lake serves: `REPORT_LINK_KEY`, or derived from
+   * `API_TOKEN` when unset; undefined when neither is set (an S3 lake presigns instead).
+   */
+  reportLinkKey: Buffer | undefined;
+  lakeUrl: string;
+  /** Undefined in Lambda when `DATABASE_URL_SECRET_ARN` names the secret to read it from. */
+  databaseUrl: string | undefined;
+  /** `DATABASE_URL_SECRET_ARN`: the Secrets Manager secret holding `DATABASE_URL` (Lambda). */
+  databaseUrlSecretArn: string | undefined;
+  aws: { region: string | undefined; endpoint: string | undefined };
+  monitoring: MonitoringConfig;
+}
+
+/**
+ * Read the API's configuration. `runtime: 'local'` (`npm run api`) requires `API_TOKEN`;
+ * `'lambda'` trusts API Gateway's IAM authorization and takes the database URL from
+ * `DATABASE_URL_SECRET_ARN` when it is set.
+ *
+ * @throws ConfigError listing every problem: a missing or short token, a bad port or expiry, an
+ *   import database that is not a plain name or is the sync's own database.
+ */
+export function loadApiConfig(env: Env = process.env, runtime: 'local' | 'lambda' = 'local'): ApiConfig {
+  const parsed = schema.parse(env);
+  const problems: string[] = [];
+  const port = wholeNumber('API_PORT', parsed.API_PORT, 1, problems) ?? DEFAULTS.API_PORT;
+  if (port > 65_535) problems.push(`API_PORT "${parsed.API_PORT}" is above 65535.`);
+  const token = parsed.API_TOKEN;
+  if (runtime === 'local' && !token) {
+    problems.push(
+      'API_TOKEN is missing. Set it to a long random string (for example: openssl rand -hex 32); clients send it as "Authorization: Bearer <API_TOKEN>".',
+    );
+  } else if (token && (token.length < MIN_SECRET_LENGTH || /\s/.test(token))) {
+    problems.push(`API_TOKEN must be at least ${MIN_SECRET_LENGTH} characters without white space.`);
+  }
+  const linkKey = parsed.REPORT_LINK_KEY;
+  if (linkKey && linkKey.length < MIN_SECRET_LENGTH) {
+    problems.push(`REPORT_LINK_KEY must be at least ${MIN_SECRET_LENGTH} characters.`);
+  }
+  const expires =
+    wholeNumber('REPORT_URL_EXPIRES_S', parsed.REPORT_URL_EXPIRES_S, 1, problems) ??
+    DEFAULTS.REPORT_URL_EXPIRES_S;
+  if (expires > MAX_REPORT_URL_EXPIRES_S) {
+    problems.push(
+      `REPORT_URL_EXPIRES_S "${parsed.REPORT_URL_EXPIRES_S}" is above ${MAX_REPORT_URL_EXPIRES_S} (7 days), the longest an S3 presigned URL lasts.`,
+    );
+  }
+  const secretArn = runtime === 'lambda' ? parsed.DATABASE_URL_SECRET_ARN : undefined;
+  const databaseUrl = secretArn ? parsed.DATABASE_URL : (parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL);
+  if (databaseUrl) checkDatabaseUrl(databaseUrl, problems);
+  const syncDatabase = databaseUrl ? safeDatabaseName(databaseUrl) : undefined;
+  const importSchemas = (parsed.IMPORT_SCHEMAS ?? DEFAULTS.IMPORT_SCHEMAS)
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (importSchemas.length === 0) problems.push('IMPORT_SCHEMAS is empty; name at least one database.');
+  for (const name of importSchemas) {
+    if (!SCHEMA_NAME.test(name)) {
+      problems.push(`IMPORT_SCHEMAS names "${name}", which is not a database name matching ${SCHEMA_NAME}.`);
+    } else if (name === syncDatabase) {
+      problems.push(
+        `IMPORT_SCHEMAS names "${name}", the sync's own database (DATABASE_URL); imports go to a database of their own, such as intercom_imports.`,
+      );
+    }
+  }
+  const lakeUrl = parsed.LAKE_URL ?? DEFAULTS.LAKE_URL;
+  const lakeProblem = lakeUrlProblem(lakeUrl);
+  if (lakeProblem) problems.push(lakeProblem);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    auth: runtime === 'lambda' ? { kind: 'iam' } : { kind: 'bearer', token: token as string },
+    importSchemas,
+    reportUrlExpiresS: expires,
+    reportLinkKey: linkKey
+      ? Buffer.from(linkKey, 'utf8')
+      : token
+        ? createHmac('sha256', token).update('intercom-lake-sync report links').digest()
+        : undefined,
+    lakeUrl,
+    databaseUrl,
+    databaseUrlSecretArn: secretArn,
+    aws: {
+      region: parsed.AWS_REGION ?? parsed.AWS_DEFAULT_REGION,
+      endpoint: parsed.AWS_ENDPOINT_URL_S3 ?? parsed.AWS_ENDPOINT_URL,
+    },
+    monitoring: {
+      ...monitoringOf(parsed),
+      secrets: [...monitoringOf(parsed).secrets, token, linkKey],
+    },
+  };
+}
+
+/** The database a URL names, or undefined when it does not parse (its problem is reported apart). */
+function safeDatabaseName(databaseUrl: string): string | undefined {
+  try {
+    return parseDatabaseUrl(databaseUrl).database;
+  } catch {
+    return undefined;
+  }
 }

@@ -112,3 +112,23 @@ export function extractLockTakeoverKey(digest: string, generation: number): stri
   if (!Number.isInteger(generation) || generation < 1) throw new Error(`takeover generation ${generation} is not a whole number from 1`);
   return `locks/extract-takeover/${digest}-${generation}.json`;
 }
+
+/** Folder of the CSV files the API's reports write. */
+export const REPORTS_PREFIX = 'reports/';
+const REPORT_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const REPORT_STAMP = /^\d{8}T\d{9}Z$/;
+
+/** The stamp of a report file written at `at`, to the millisecond: `20261202T221500123Z`. */
+export function reportStamp(at: Date): string {
+  return at.toISOString().replace(/[-:.]/g, '');
+}
+
+/**
+ * `reports/<name>/<stamp>.csv`: one run of a report (see {@link reportStamp}).
+ * @throws Error when `name` or `stamp` would not make a plain key under `reports/`.
+ */
+export function reportKey(name: string, stamp: string): string {
+  if (!REPORT_NAME.test(name)) throw new Error(`"${name}" is not a report name such as teams-above-mean`);
+  if (!REPORT_STAMP.test(stamp)) throw new Error(`"${stamp}" is not a report stamp such as 20261202T221500123Z`);
+  return `${REPORTS_PREFIX}${name}/${stamp}.csv`;
+}

@@ -381,6 +381,73 @@ describe('sls package (offline) CloudFormation template', () => {
   });
 });
 
+describe('the warehouse API in the template', () => {
+  const statementsOf = (id: string): Record<string, Json>[] =>
+    (
+      template.Resources[id]?.Properties?.Policies as {
+        PolicyDocument: { Statement: Record<string, Json>[] };
+      }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+
+  it('runs the API Lambda in the VPC of the stage params, with its own role and the database secret by reference', () => {
+    const fn = template.Resources.ApiLambdaFunction?.Properties ?? {};
+    expect(fn.Handler).toBe('handlers/api.handler');
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['ApiFunctionRole', 'Arn'] });
+    expect(fn.VpcConfig).toEqual({
+      SubnetIds: { 'Fn::Split': [',', 'subnet-aaa,subnet-bbb'] },
+      SecurityGroupIds: { 'Fn::Split': [',', 'sg-123'] },
+    });
+    const variables = (fn.Environment as { Variables: Record<string, Json> }).Variables;
+    expect(variables).toMatchObject({
+      DATABASE_URL_SECRET_ARN: { Ref: 'DatabaseUrlSecret' },
+      LAKE_URL: { 'Fn::Join': ['', ['s3://', { Ref: 'LakeBucket' }]] },
+      IMPORT_SCHEMAS: 'intercom_imports',
+      REPORT_URL_EXPIRES_S: '86400',
+    });
+    expect(Object.keys(variables).filter((n) => /TOKEN|PASSWORD|^DATABASE_URL$/.test(n))).toEqual([]);
+  });
+
+  it('puts every route of the HTTP API behind IAM (SigV4) authorization', () => {
+    const routes = resourcesOf('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties ?? {});
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([
+      'GET /openapi.json',
+      'GET /reports',
+      'GET /reports/{name}',
+      'POST /imports',
+    ]);
+    expect(routes.every((r) => r.AuthorizationType === 'AWS_IAM')).toBe(true);
+    expect(resourcesOf('AWS::ApiGatewayV2::Api')[0]?.[1].Properties?.ProtocolType).toBe('HTTP');
+    expect(template.Outputs).toHaveProperty('ApiUrl');
+  });
+
+  it('lets the API role read its secret and write and read only reports/ of the lake', () => {
+    const statements = statementsOf('ApiFunctionRole');
+    const s3 = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('s3:')));
+    expect(s3).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LakeBucket', 'Arn'] }, '/reports/*']] },
+      },
+    ]);
+    const secrets = statements.filter((s) =>
+      asList(s.Action).some((a) => String(a).startsWith('secretsmanager:')),
+    );
+    expect(secrets).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'DatabaseUrlSecret' } },
+    ]);
+    const actions = statements.flatMap((s) => asList(s.Action)).map(String);
+    expect(actions.filter((a) => !/^(s3|secretsmanager|logs):/.test(a))).toEqual([]);
+    expect(JSON.stringify(template.Resources.ApiFunctionRole?.Properties?.ManagedPolicyArns)).toContain(
+      'AWSLambdaVPCAccessExecutionRole',
+    );
+  });
+
+  it('keeps the API bundle small (under 1 MB zipped)', async () => {
+    expect((await stat(path.join(dir, 'api.zip'))).size).toBeLessThan(1024 * 1024);
+  });
+});
+
 // In this file, not its own, so that it never runs osls beside the package above: both share the
 // project's .esbuild folder, and jest runs test files in parallel.
 // `sls invoke local` bundles the trigger with esbuild and runs it here: no AWS account, no network.

@@ -62,4 +62,16 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
     expect(messages[0]?.[0]).toMatch(/Only the load side imports lib\/warehouse/);
     expect(messages[3]?.[0]).toMatch(/Only the extract side imports lib\/intercom/);
   });
+  it('refuses the Intercom client in the API, its reports and their entrypoints, and allows the warehouse there', () => {
+    const forbidden: Case[] = [
+      { file: 'lib/api/new-route.ts', from: '../intercom/client' },
+      { file: 'lib/reports/new-report.ts', from: '../intercom/client' },
+      { file: 'tasks/api/main.ts', from: '../../lib/intercom/client' },
+      { file: 'handlers/api.ts', from: '../lib/intercom/client' },
+    ];
+    const allowed: Case[] = [{ file: 'lib/api/new-route.ts', from: '../warehouse/connection' }];
+    const messages = restrictedImportMessages([...forbidden, ...allowed]);
+    expect(messages.map((m) => m.length > 0)).toEqual([...forbidden.map(() => true), false]);
+    expect(messages[0]?.[0]).toMatch(/Only the extract side imports lib\/intercom/);
+  });
 });

@@ -1,0 +1,213 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createTestDatabase, queryDatabase, queryServer, type TestDatabase } from '../helpers/database';
+import { startS3rver, type LocalS3 } from '../helpers/s3rver';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('npm run api', () => {
+  let db: TestDatabase;
+  let lake: string;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    lake = await mkdtemp(path.join(tmpdir(), 'api-cli-lake-'));
+  });
+  afterAll(async () => {
+    await db.drop();
+    await rm(lake, { recursive: true, force: true });
+  });
+
+  test('serves on 127.0.0.1:$API_PORT behind the bearer token until SIGTERM, then exits 0', async () => {
+    const port = await freePort();
+    const token = randomBytes(20).toString('hex');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tasks/api/main.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        API_PORT: String(port),
+        API_TOKEN: token,
+        DATABASE_URL: db.url,
+        LAKE_URL: lake,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('api listening')) resolve();
+      });
+      void exited.then(() => reject(new Error(`npm run api exited early:\n${stderr}`)));
+    });
+    try {
+      expect(stderr).toContain(`http://127.0.0.1:${port}`);
+      const refused = await fetch(`http://127.0.0.1:${port}/reports`);
+      expect(refused.status).toBe(401);
+      const listed = await fetch(`http://127.0.0.1:${port}/reports`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(listed.status).toBe(200);
+      expect(((await listed.json()) as { name: string }[]).map((r) => r.name)).toEqual([
+        'conversations-by-quarter',
+        'teams-above-mean',
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('api stopped');
+    expect(stderr).not.toContain(token);
+  });
+
+  test('refuses to start without API_TOKEN, saying how to set one', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tasks/api/main.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_URL: db.url,
+        LAKE_URL: lake,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('API_TOKEN is missing');
+  });
+});
+
+/** An API Gateway HTTP API (payload 2.0) event, as the Lambda receives it after IAM authorization. */
+function httpApiEvent(method: string, rawPath: string, rawQueryString = '', body?: string): unknown {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${rawPath}`,
+    rawPath,
+    rawQueryString,
+    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'content-type': 'text/csv' },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+      requestId: 'req',
+      routeKey: `${method} ${rawPath}`,
+      stage: '$default',
+      time: '02/Dec/2026:22:00:00 +0000',
+      timeEpoch: 1796248800000,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+describe('the API Lambda (handlers/api.ts)', () => {
+  const SECRET_ARN =
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:intercom-lake-sync/citest/database-url-AbCdEf';
+  let db: TestDatabase;
+  let s3: LocalS3;
+  const importSchema = `test_imp_${randomBytes(5).toString('hex')}`;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    s3 = await startS3rver();
+    const credentials = await s3.client.config.credentials();
+    Object.assign(process.env, {
+      AWS_LAMBDA_FUNCTION_NAME: 'intercom-lake-sync-citest-api',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      LAKE_URL: `s3://${s3.bucket}`,
+      DATABASE_URL_SECRET_ARN: SECRET_ARN,
+      IMPORT_SCHEMAS: importSchema,
+      LOG_LEVEL: 'silent',
+    });
+    delete process.env.DATABASE_URL;
+    delete process.env.API_TOKEN;
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await db.drop();
+    await queryServer(`DROP DATABASE IF EXISTS \`${importSchema}\``);
+    await s3.close();
+  });
+
+  test('reads DATABASE_URL from the secret until it has a value, then keeps it; imports, and answers a report with an S3 presigned link', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: '' }).resolves({ SecretString: db.url });
+    try {
+      // Imported after the environment is set: the handler reads it when loaded, as in Lambda.
+      const { handler } = await import('../../handlers/api');
+      const invoke = handler as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+      const context = {};
+      // The secret has no value yet: a 500 that says nothing of it, and the next request tries again.
+      const failed = (await invoke(httpApiEvent('GET', '/reports'), context)) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(failed.statusCode).toBe(500);
+      expect(JSON.parse(failed.body)).toEqual({ error: 'The API could not start; its log says why.' });
+
+      const { migrateWarehouse } = await import('../../lib/warehouse/migrate');
+      const { openWarehouse } = await import('../../lib/warehouse/connection');
+      const warehouse = await openWarehouse(db.url);
+      await migrateWarehouse(warehouse);
+      await warehouse.close();
+      await queryDatabase(
+        db.url,
+        "INSERT INTO team (id, name, raw) VALUES ('1', '+Team', '{}'), ('2', 'B', '{}')",
+      );
+      await queryDatabase(
+        db.url,
+        "INSERT INTO conversation (id, created_at, team_assignee_id, parts_count, parts_complete, raw) VALUES ('c1', '2025-05-05 00:00:00', '1', 0, 1, '{}')",
+      );
+
+      // No Authorization header: API Gateway checked the SigV4 signature before invoking.
+      const imported = (await invoke(
+        httpApiEvent('POST', '/imports', 'table=targets', 'team_id,target\n1,40\n2,25\n'),
+        context,
+      )) as { statusCode: number; body: string };
+      expect(imported.statusCode).toBe(201);
+      expect(JSON.parse(imported.body)).toMatchObject({ schema: importSchema, table: 'targets', rows: 2 });
+
+      const report = (await invoke(
+        httpApiEvent('GET', '/reports/teams-above-mean', 'year=2025'),
+        context,
+      )) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(report.statusCode).toBe(200);
+      const { url } = JSON.parse(report.body) as { url: string };
+      expect(url).toContain(`${s3.endpoint}/${s3.bucket}/reports/teams-above-mean/`);
+      expect(url).toContain('X-Amz-Expires=86400');
+      expect(await (await fetch(url)).text()).toBe("team_id,team_name,conversations\n1,'+Team,1\n");
+
+      expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([
+        { SecretId: SECRET_ARN },
+        { SecretId: SECRET_ARN },
+      ]);
+    } finally {
+      secrets.restore();
+    }
+  });
+});
