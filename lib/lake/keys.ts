@@ -128,7 +128,7 @@ export function reportStamp(at: Date): string {
  * @throws Error when `name` or `stamp` would not make a plain key under `reports/`.
  */
 export function reportKey(name: string, stamp: string): string {
-  if (!REPORT_NAME.test(name)) throw new Error(`"${name}" is not a report name such as teams-above-mean`);
+  if (!REPORT_NAME.test(name)) throw new Error(`"${name}" is not a report name (lower-case letters, digits and dashes)`);
   if (!REPORT_STAMP.test(stamp)) throw new Error(`"${stamp}" is not a report stamp such as 20261202T221500123Z`);
   return `${REPORTS_PREFIX}${name}/${stamp}.csv`;
 }
