@@ -72,6 +72,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM] }] },
   },
   {
+    // The refine reads the lake only: never the Intercom client, never the warehouse.
+    files: ['tasks/refine/**/*.ts', 'lib/refine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE, DRIZZLE] }] },
+  },
+  {
     files: ['lib/streams/**/*.ts', 'lib/records/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE] }] },
   },

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   LAKE_URL: './lake',
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/intercom',
   INTERCOM_MAX_ATTEMPTS: 8,
+  REFINE_MEMORY_LIMIT: '1GB',
+  REFINE_THREADS: 2,
 } as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -71,6 +73,8 @@ export interface Config {
   runsInAws: boolean;
   /** Size of the built-in sandbox (`SANDBOX_CONTACTS`, `SANDBOX_CONVERSATIONS`); undefined = its default. */
   sandbox: { contacts: number | undefined; conversations: number | undefined };
+  /** The refine's DuckDB: `REFINE_MEMORY_LIMIT` (default 1GB), `REFINE_THREADS` (default 2), `REFINE_WORK_DIR` (default the OS temp folder). */
+  refine: { memoryLimit: string; threads: number; workDir: string | undefined };
   monitoring: MonitoringConfig;
 }
 
@@ -115,6 +119,9 @@ const schema = z.object({
   SANDBOX_CONTACTS: optionalTrimmed,
   SANDBOX_CONVERSATIONS: optionalTrimmed,
   TRIGGER_LAUNCHER: optionalTrimmed,
+  REFINE_MEMORY_LIMIT: optionalTrimmed,
+  REFINE_THREADS: optionalTrimmed,
+  REFINE_WORK_DIR: optionalTrimmed,
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -261,6 +268,12 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
   checkDatabaseUrl(databaseUrl, problems);
+  const memoryLimit = parsed.REFINE_MEMORY_LIMIT ?? DEFAULTS.REFINE_MEMORY_LIMIT;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    problems.push(`REFINE_MEMORY_LIMIT "${memoryLimit}" is not a size such as 1GB or 512MB.`);
+  }
+  const refineThreads =
+    wholeNumber('REFINE_THREADS', parsed.REFINE_THREADS, 1, problems) ?? DEFAULTS.REFINE_THREADS;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -274,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     runsInAws: AWS_MARKERS.some((name) => Boolean(env[name]?.trim())),
     sandbox,
+    refine: { memoryLimit, threads: refineThreads, workDir: parsed.REFINE_WORK_DIR },
     monitoring: monitoringOf(parsed),
   };
 }

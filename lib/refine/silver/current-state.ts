@@ -1,0 +1,107 @@
+import {
+  dataFileKey,
+  deletedIncrementsPrefix,
+  incrementsPrefix,
+  isDeletedIncrementKey,
+  isIncrementKey,
+} from '../../lake/keys';
+import { DataError } from '../../errors';
+import { sqlIdentifier, sqlString, sqlStringList, type Duck } from '../duckdb';
+import type { LakeFiles } from '../lake-files';
+import type { SilverSource } from './types';
+
+/** The columns of a deletion record in `increments/<stream>/deleted/date=*\/*.json`. */
+export const DELETED_COLUMNS = { id: 'VARCHAR', deleted_at: 'BIGINT' } as const;
+
+/** What one stream's current state was built from. */
+export interface CurrentStateFiles {
+  /** `data/<file>` as a local path, undefined when the lake has none (optional streams only). */
+  full: string | undefined;
+  /** Day files of changed records, oldest day first. */
+  increments: string[];
+  /** Day files of deletions. */
+  deleted: string[];
+}
+
+/** `{a: 'T', …}` as DuckDB's `columns={'a': 'T', …}` argument. */
+function columnsArgument(columns: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(columns)
+    .map(([name, type]) => `${sqlString(name)}: ${sqlString(type.replace(/\s+/g, ' '))}`)
+    .join(', ')}}`;
+}
+
+/** A `read_json` of `paths` (JSON array files) with exactly `columns`, the file's path in `_file`. */
+function readJson(paths: readonly string[], columns: Readonly<Record<string, string>>): string {
+  return `read_json(${sqlStringList(paths)}, format = 'array', columns = ${columnsArgument(columns)}, filename = '_file')`;
+}
+
+/**
+ * Find a stream's files: the full copy and every day of increments and deletions.
+ * @throws DataError when a required stream has no `data/<file>` (the extract has not run).
+ */
+export async function findCurrentStateFiles(
+  lake: LakeFiles,
+  source: SilverSource,
+): Promise<CurrentStateFiles> {
+  const fullKey = dataFileKey(source.file);
+  const full = await lake.localFile(fullKey);
+  if (!full && !source.optional) {
+    throw new DataError(
+      `Lake file "${fullKey}" was not found in ${lake.url}. Run the extract (npm run extract) first, or pass the lake with --input.`,
+      { location: fullKey },
+    );
+  }
+  const increments = await lake.localFiles(incrementsPrefix(source.stream), (key) =>
+    isIncrementKey(source.stream, key),
+  );
+  const deleted = await lake.localFiles(deletedIncrementsPrefix(source.stream), (key) =>
+    isDeletedIncrementKey(source.stream, key),
+  );
+  return { full, increments, deleted };
+}
+
+/**
+ * Create the table `records_<stream>`: the stream's current state, one row per record. It is the
+ * full copy plus every later increment, the newest `updatedAt` winning (on a tie, or without an
+ * `updatedAt`, the file that sorts last: increments after `data/`, later days and runs after
+ * earlier ones), less the ids a deletion file names unless the record changed after that deletion.
+ * A missing optional stream gives an empty table with the declared columns.
+ * @returns the name of the table made.
+ */
+export async function createCurrentState(
+  duck: Duck,
+  source: SilverSource,
+  files: CurrentStateFiles,
+  emptyArrayFile: string,
+): Promise<string> {
+  const table = sqlIdentifier(`records_${source.stream}`);
+  // A stream read by one table is read once anyway; one read by several is materialised once.
+  const kind = source.tables.length > 1 ? 'TABLE' : 'VIEW';
+  const columns = Object.keys(source.columns).map(sqlIdentifier).join(', ');
+  const reads = [files.full ?? emptyArrayFile, ...files.increments];
+  if (files.increments.length === 0 && files.deleted.length === 0) {
+    // A full copy alone holds each record once (the extract's count check): no ranking to pay for.
+    await duck.run(
+      `CREATE OR REPLACE ${kind} ${table} AS SELECT ${columns} FROM ${readJson(reads, source.columns)}`,
+    );
+    return table;
+  }
+  const key = source.primaryKey.map(sqlIdentifier).join(', ');
+  const newest = source.updatedAt ? `${sqlIdentifier(source.updatedAt)} DESC NULLS LAST, ` : '';
+  const keyMatch =
+    source.primaryKey.length === 1 ? `d.id = r.${sqlIdentifier(source.primaryKey[0]!)}` : 'FALSE';
+  const changedAfter = source.updatedAt
+    ? ` AND (r.${sqlIdentifier(source.updatedAt)} IS NULL OR d.deleted_at >= r.${sqlIdentifier(source.updatedAt)})`
+    : '';
+  const deletions =
+    files.deleted.length === 0
+      ? ''
+      : `AND NOT EXISTS (SELECT 1 FROM ${readJson(files.deleted, DELETED_COLUMNS)} AS d WHERE ${keyMatch}${changedAfter})`;
+  await duck.run(`CREATE OR REPLACE ${kind} ${table} AS
+    SELECT ${columns} FROM (
+      SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${newest}_file DESC) AS _rank
+      FROM ${readJson(reads, source.columns)}
+    ) AS r
+    WHERE _rank = 1 ${deletions}`);
+  return table;
+}
