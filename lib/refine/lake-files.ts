@@ -15,7 +15,7 @@ export class LakeFiles {
   private readonly downloads: string;
 
   constructor(
-    private readonly store: LakeStore,
+    readonly store: LakeStore,
     workDir: string,
   ) {
     this.downloads = path.join(workDir, 'lake');

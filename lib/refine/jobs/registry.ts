@@ -4,6 +4,7 @@ import { ADMIN_METRICS, TEAM_METRICS } from '../gold/assignee-metrics';
 import { CONVERSATION_METRICS } from '../gold/conversation-metrics';
 import { goldJob } from '../gold/run-gold';
 import { TOP_VOLUME } from '../gold/top-volume';
+import { REPORT_JOB } from '../report/report-job';
 import { SILVER_JOB } from './silver';
 import type { GoldJob, RefineJob } from './types';
 
@@ -17,7 +18,7 @@ export const GOLD_JOBS: readonly GoldJob[] = [
 ];
 
 /** Every refine job, in the order a full refresh runs them (silver first, the report last). */
-export const REFINE_JOBS: readonly RefineJob[] = [SILVER_JOB, ...GOLD_JOBS.map(goldJob)];
+export const REFINE_JOBS: readonly RefineJob[] = [SILVER_JOB, ...GOLD_JOBS.map(goldJob), REPORT_JOB];
 
 /**
  * The job called `name`.
