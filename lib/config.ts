@@ -74,7 +74,13 @@ export interface Config {
   /** Size of the built-in sandbox (`SANDBOX_CONTACTS`, `SANDBOX_CONVERSATIONS`); undefined = its default. */
   sandbox: { contacts: number | undefined; conversations: number | undefined };
   /** The refine's DuckDB: `REFINE_MEMORY_LIMIT` (default 1GB), `REFINE_THREADS` (default 2), `REFINE_WORK_DIR` (default the OS temp folder). */
-  refine: { memoryLimit: string; threads: number; workDir: string | undefined };
+  refine: {
+    memoryLimit: string;
+    threads: number;
+    workDir: string | undefined;
+    /** `ATHENA_WORKGROUP` and `GLUE_DATABASE`: where `--engine athena` runs the gold queries (set by serverless.yml). */
+    athena: { workgroup: string | undefined; database: string | undefined };
+  };
   monitoring: MonitoringConfig;
 }
 
@@ -122,6 +128,8 @@ const schema = z.object({
   REFINE_MEMORY_LIMIT: optionalTrimmed,
   REFINE_THREADS: optionalTrimmed,
   REFINE_WORK_DIR: optionalTrimmed,
+  ATHENA_WORKGROUP: optionalTrimmed,
+  GLUE_DATABASE: optionalTrimmed,
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -287,7 +295,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     runsInAws: AWS_MARKERS.some((name) => Boolean(env[name]?.trim())),
     sandbox,
-    refine: { memoryLimit, threads: refineThreads, workDir: parsed.REFINE_WORK_DIR },
+    refine: {
+      memoryLimit,
+      threads: refineThreads,
+      workDir: parsed.REFINE_WORK_DIR,
+      athena: { workgroup: parsed.ATHENA_WORKGROUP, database: parsed.GLUE_DATABASE },
+    },
     monitoring: monitoringOf(parsed),
   };
 }

@@ -22,7 +22,7 @@ export const DUCKDB: Dialect = {
 
 export const ATHENA: Dialect = {
   name: 'athena',
-  median: (e) => `approx_percentile(${e}, 0.5)`,
+  median: (e) => `approx_percentile(CAST(${e} AS DOUBLE), 0.5)`,
   days: (from, to) => `(SELECT day FROM UNNEST(sequence(${from}, ${to}, INTERVAL '1' DAY)) AS g(day))`,
   date: (day) => `DATE '${assertDay(day)}'`,
 };

@@ -38,6 +38,7 @@ export async function openDuck(settings: DuckSettings): Promise<Duck> {
     threads: String(settings.threads),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
+    preserve_insertion_order: 'false',
   });
   const connection: DuckDBConnection = await instance.connect();
   return {

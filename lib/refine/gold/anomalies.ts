@@ -27,7 +27,7 @@ function dailySql(dialect: Dialect, options: RefineOptions): string {
     grid AS (
       SELECT t.team_id, d.day FROM (SELECT DISTINCT team_id FROM m) AS t CROSS JOIN ${dialect.days(first, last)} AS d
     )
-    SELECT g.team_id, any_value(n.name) AS team_name, g.day, count(m.day) AS conversations,
+    SELECT g.team_id, arbitrary(n.name) AS team_name, g.day, count(m.day) AS conversations,
       ${dialect.median('m.ttfr')} AS median_time_to_first_response_minutes
     FROM grid AS g
     LEFT JOIN m ON m.team_id = g.team_id AND m.day = g.day

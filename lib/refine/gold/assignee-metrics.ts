@@ -16,7 +16,7 @@ interface Assignee {
 
 /** Per assignee: conversations, closed, average and median minutes to first response and first close, parts, rating. */
 function assigneeMetricsSql(assignee: Assignee, dialect: Dialect): string {
-  return `SELECT m.${assignee.column} AS ${assignee.idName}, any_value(n.name) AS name,
+  return `SELECT m.${assignee.column} AS ${assignee.idName}, arbitrary(n.name) AS name,
       count(*) AS conversations,
       count(*) FILTER (WHERE m.state = 'closed') AS closed,
       round(avg(m.time_to_first_response_minutes), 2) AS avg_time_to_first_response_minutes,
