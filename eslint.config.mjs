@@ -4,7 +4,7 @@ import globals from 'globals';
 
 /** Import paths that reach into lib/warehouse, lib/intercom or drizzle/ from anywhere in the repo. */
 const WAREHOUSE = {
-  regex: '(^|/)lib/warehouse(/|$)|^\\.\\./warehouse(/|$)',
+  regex: '(^|/)lib/warehouse(/|$)|^(\\.\\./)+warehouse(/|$)',
   message: 'Only the load side imports lib/warehouse; share code through lib/streams or lib/records.',
 };
 const DRIZZLE = {
@@ -13,7 +13,7 @@ const DRIZZLE = {
     'The extract side never imports the warehouse schema (drizzle/); share code through lib/streams or lib/records.',
 };
 const INTERCOM = {
-  regex: '(^|/)lib/intercom(/|$)|^\\.\\./intercom(/|$)',
+  regex: '(^|/)lib/intercom(/|$)|^(\\.\\./)+intercom(/|$)',
   message: 'Only the extract side imports lib/intercom; share code through lib/streams or lib/records.',
 };
 
