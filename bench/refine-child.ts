@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,14 +8,14 @@ import { openDuck, sqlString } from '../lib/refine/duckdb';
 import { refineJobNamed } from '../lib/refine/jobs/registry';
 import { runRefine } from '../lib/refine/run-refine';
 import { SILVER_SOURCES } from '../lib/refine/silver/registry';
-import { existsSync } from 'node:fs';
 
 // One measured run, in its own process so its peak RSS is its own:
 //   node --import tsx bench/refine-child.ts <floor|silver> <lake folder> <memory limit> <threads>
 // prints {"ms": …, "maxRssMb": …}.
 async function main(): Promise<void> {
   const [mode, lake, memoryLimit, threadsText] = process.argv.slice(2);
-  if (!mode || !lake || !memoryLimit || !threadsText) throw new Error('usage: <floor|silver> <lake> <memory limit> <threads>');
+  if (!mode || !lake || !memoryLimit || !threadsText)
+    throw new Error('usage: <floor|silver> <lake> <memory limit> <threads>');
   const threads = Number(threadsText);
   const out = await mkdtemp(path.join(tmpdir(), `refine-bench-${mode}-`));
   const started = performance.now();
@@ -46,7 +47,9 @@ async function main(): Promise<void> {
       duck.close();
     }
     const ms = performance.now() - started;
-    process.stdout.write(`${JSON.stringify({ ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    );
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -88,6 +88,7 @@ export async function createCurrentState(
   }
   const key = source.primaryKey.map(sqlIdentifier).join(', ');
   const newest = source.updatedAt ? `${sqlIdentifier(source.updatedAt)} DESC NULLS LAST, ` : '';
+  // Deletion files name records by `id`; a stream keyed otherwise (data attributes) has none.
   const keyMatch =
     source.primaryKey.length === 1 ? `d.id = r.${sqlIdentifier(source.primaryKey[0]!)}` : 'FALSE';
   const changedAfter = source.updatedAt
