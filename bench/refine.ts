@@ -38,7 +38,10 @@ async function main(): Promise<void> {
     );
     const convs = await store.put(
       dataFileKey('conversations.json'),
-      jsonArrayChunks(Readable.from(range(conversations, (i) => fixtureConversation(i, { parts }))), () => undefined),
+      jsonArrayChunks(
+        Readable.from(range(conversations, (i) => fixtureConversation(i, { parts }))),
+        () => undefined,
+      ),
     );
     const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
     process.stdout.write(
@@ -47,7 +50,15 @@ async function main(): Promise<void> {
     const measure = (mode: string) => {
       const out = execFileSync(
         process.execPath,
-        ['--import', 'tsx', path.join(__dirname, 'refine-child.ts'), mode, lake.folder, values.memory!, values.threads!],
+        [
+          '--import',
+          'tsx',
+          path.join(__dirname, 'refine-child.ts'),
+          mode,
+          lake.folder,
+          values.memory!,
+          values.threads!,
+        ],
         { encoding: 'utf8' },
       );
       return JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; maxRssMb: number };
