@@ -55,11 +55,14 @@ test('gold/report.html renders every chart in Chromium without fetching anything
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(pathToFileURL(file).href);
 
-  // 2 teams × 14 days of volume, day 10 of Support ringed; 2 teams' response times; top 5 of each.
+  // 2 teams × 14 days of volume (day 10 of Support ringed) and of response times (none unusual);
+  // 2 teams' median response times; top 5 of each.
   const count = (selector: string) => page.locator(selector).count();
   expect(await count('svg[data-chart="daily-volume"] circle.point')).toBe(28);
   expect(await count('svg[data-chart="daily-volume"] circle.anomaly')).toBe(1);
   expect(await count('svg[data-chart="daily-volume"] polyline')).toBe(2);
+  expect(await count('svg[data-chart="daily-first-response"] circle.point')).toBe(28);
+  expect(await count('svg[data-chart="daily-first-response"] circle.anomaly')).toBe(0);
   expect(await count('svg[data-chart="first-response"] rect.bar')).toBe(2);
   expect(await count('svg[data-chart="top-companies"] rect.bar')).toBe(5);
   expect(await count('svg[data-chart="top-tags"] rect.bar')).toBe(5);

@@ -62,6 +62,20 @@ export function renderReport(data: ReportData): string {
       })),
     };
   });
+  const flaggedResponse = new Set(
+    data.anomalies.filter((a) => a.metric !== 'conversations').map((a) => `${a.teamId}|${a.day}`),
+  );
+  const responseOverTime: Series[] = teamIds.map((teamId) => {
+    const rows = data.daily.filter((d) => d.teamId === teamId);
+    return {
+      label: teamLabel(teamId, rows[0]?.teamName ?? null),
+      points: rows.map((r) => ({
+        day: r.day,
+        value: r.medianFirstResponseMinutes,
+        anomaly: flaggedResponse.has(`${teamId}|${r.day}`),
+      })),
+    };
+  });
   const responseBars = data.teams
     .filter((t) => t.medianFirstResponseMinutes !== null)
     .map((t) => ({ label: teamLabel(t.teamId, t.name), value: t.medianFirstResponseMinutes ?? 0 }));
@@ -99,6 +113,7 @@ td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 <h1>Intercom support report</h1>
 <p class="freshness" data-section="freshness">${freshness} Report made ${escapeHtml(data.generatedAt)}. Window: ${escapeHtml(windowText)}.</p>
 <section>${lineChart('daily-volume', 'Conversations per day by team (red rings: unusual days)', days, volume)}</section>
+<section>${lineChart('daily-first-response', 'Median minutes to first response per day by team (red rings: unusual days)', days, responseOverTime)}</section>
 <section class="charts">
 ${barChart('first-response', 'Median minutes to first response by team', responseBars, ' min')}
 ${barChart('top-companies', 'Companies with the most conversations', topBars('company'))}
