@@ -194,3 +194,22 @@ test('each job runs alone from its CLI with --input and --output: silver from la
     /no Parquet files under \\"silver\/conversations\/\\"\. Run `npm run refine -- silver`/,
   );
 });
+
+test('a deletion may give its time as ISO 8601 text, or none (then it is applied whatever the record says)', async () => {
+  const lake = await fixtureLake([1, 2, 3].map((i) => fixtureConversation(i, { parts: 1 })));
+  await putJsonArray(
+    lake.store,
+    'increments/conversations/deleted/date=2021-07-20/20210720T120000Z-cccccc.json',
+    [
+      { id: '1001', deleted_at: '2021-07-20T12:00:00Z' },
+      { id: '1002' },
+      { id: '1003', deleted_at: '2020-01-01T00:00:00Z' },
+    ],
+  );
+  await silver(lake.folder);
+  const rows = await readParquet(
+    path.join(lake.folder, 'silver', 'conversations'),
+    'SELECT id FROM t ORDER BY id',
+  );
+  expect(rows).toEqual([{ id: '1003' }]);
+});

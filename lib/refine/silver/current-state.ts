@@ -10,8 +10,15 @@ import { sqlIdentifier, sqlString, sqlStringList, type Duck } from '../duckdb';
 import type { LakeFiles } from '../lake-files';
 import type { SilverSource } from './types';
 
-/** The columns of a deletion record in `increments/<stream>/deleted/date=*\/*.json`. */
-export const DELETED_COLUMNS = { id: 'VARCHAR', deleted_at: 'BIGINT' } as const;
+/**
+ * The columns of a deletion record in `increments/<stream>/deleted/date=*\/*.json`: the id and when
+ * it was found deleted, as Unix seconds or an ISO 8601 time (read as text, converted below).
+ */
+export const DELETED_COLUMNS = { id: 'VARCHAR', deleted_at: 'VARCHAR' } as const;
+
+/** A deletion's time in Unix seconds, from seconds or ISO 8601 text; null when it has none. */
+const DELETED_AT_SECONDS =
+  'coalesce(TRY_CAST(d.deleted_at AS BIGINT), CAST(epoch(TRY_CAST(d.deleted_at AS TIMESTAMPTZ)) AS BIGINT))';
 
 /** What one stream's current state was built from. */
 export interface CurrentStateFiles {
@@ -91,8 +98,9 @@ export async function createCurrentState(
   // Deletion files name records by `id`; a stream keyed otherwise (data attributes) has none.
   const keyMatch =
     source.primaryKey.length === 1 ? `d.id = r.${sqlIdentifier(source.primaryKey[0]!)}` : 'FALSE';
+  // A deletion without a time is applied; one with a time spares a record changed after it.
   const changedAfter = source.updatedAt
-    ? ` AND (r.${sqlIdentifier(source.updatedAt)} IS NULL OR d.deleted_at >= r.${sqlIdentifier(source.updatedAt)})`
+    ? ` AND (r.${sqlIdentifier(source.updatedAt)} IS NULL OR ${DELETED_AT_SECONDS} IS NULL OR ${DELETED_AT_SECONDS} >= r.${sqlIdentifier(source.updatedAt)})`
     : '';
   const deletions =
     files.deleted.length === 0
