@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { silverPrefix } from '../../lake/keys';
 import { sqlIdentifier, sqlString, type Duck } from '../duckdb';
-import { createCurrentState, findCurrentStateFiles } from '../silver/current-state';
+import { createCurrentState, currentStateKind, findCurrentStateFiles } from '../silver/current-state';
 import { SILVER_SOURCES } from '../silver/registry';
 import type { SilverSource, SilverTableDeclaration } from '../silver/types';
 import type { JobResult, RefineContext, RefineJob } from './types';
@@ -51,7 +51,7 @@ export async function refineSilver(
       outputs[silverPrefix(table.name)] = await writeSilverTable(ctx, table);
     }
     await ctx.duck.run(`DROP VIEW records`);
-    await ctx.duck.run(`DROP ${source.tables.length > 1 ? 'TABLE' : 'VIEW'} ${records}`);
+    await ctx.duck.run(`DROP ${currentStateKind(source)} ${records}`);
     ctx.log.info(
       {
         stream: source.stream,

@@ -68,12 +68,17 @@ export async function findCurrentStateFiles(
 }
 
 /**
- * Create the table `records_<stream>`: the stream's current state, one row per record. It is the
+ * Create `records_<stream>`: the stream's current state, one row per record. It is the
  * full copy plus every later increment, the newest `updatedAt` winning (on a tie, or without an
  * `updatedAt`, the file that sorts last: increments after `data/`, later days and runs after
  * earlier ones), less the ids a deletion file names unless the record changed after that deletion.
- * A missing optional stream gives an empty table with the declared columns.
- * @returns the name of the table made.
+ * A missing optional stream gives no rows, with the declared columns.
+ *
+ * A stream read by one table is a view over its JSON, read once by that table. A stream read by
+ * several (conversations: conversations and parts) is materialised once as a table, since parsing
+ * the JSON is the expensive part. Staging it as a Parquet file instead measured 23 % slower at 100k
+ * contacts (docs/BENCHMARKS.md), though it would not spill at the memory limit.
+ * @returns the name of the view or table made.
  */
 export async function createCurrentState(
   duck: Duck,
@@ -81,17 +86,24 @@ export async function createCurrentState(
   files: CurrentStateFiles,
   emptyArrayFile: string,
 ): Promise<string> {
-  const table = sqlIdentifier(`records_${source.stream}`);
-  // A stream read by one table is read once anyway; one read by several is materialised once.
-  const kind = source.tables.length > 1 ? 'TABLE' : 'VIEW';
+  const name = sqlIdentifier(`records_${source.stream}`);
+  const kind = currentStateKind(source);
+  await duck.run(`CREATE OR REPLACE ${kind} ${name} AS ${currentStateQuery(source, files, emptyArrayFile)}`);
+  return name;
+}
+
+/** Whether a stream's current state is a view (read by one table) or a table (read by several). */
+export function currentStateKind(source: SilverSource): 'VIEW' | 'TABLE' {
+  return source.tables.length > 1 ? 'TABLE' : 'VIEW';
+}
+
+/** The select of a stream's current state (see {@link createCurrentState}). */
+function currentStateQuery(source: SilverSource, files: CurrentStateFiles, emptyArrayFile: string): string {
   const columns = Object.keys(source.columns).map(sqlIdentifier).join(', ');
   const reads = [files.full ?? emptyArrayFile, ...files.increments];
   if (files.increments.length === 0 && files.deleted.length === 0) {
     // A full copy alone holds each record once (the extract's count check): no ranking to pay for.
-    await duck.run(
-      `CREATE OR REPLACE ${kind} ${table} AS SELECT ${columns} FROM ${readJson(reads, source.columns)}`,
-    );
-    return table;
+    return `SELECT ${columns} FROM ${readJson(reads, source.columns)}`;
   }
   const key = source.primaryKey.map(sqlIdentifier).join(', ');
   const newest = source.updatedAt ? `${sqlIdentifier(source.updatedAt)} DESC NULLS LAST, ` : '';
@@ -106,11 +118,9 @@ export async function createCurrentState(
     files.deleted.length === 0
       ? ''
       : `AND NOT EXISTS (SELECT 1 FROM ${readJson(files.deleted, DELETED_COLUMNS)} AS d WHERE ${keyMatch}${changedAfter})`;
-  await duck.run(`CREATE OR REPLACE ${kind} ${table} AS
-    SELECT ${columns} FROM (
+  return `SELECT ${columns} FROM (
       SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${newest}_file DESC) AS _rank
       FROM ${readJson(reads, source.columns)}
     ) AS r
-    WHERE _rank = 1 ${deletions}`);
-  return table;
+    WHERE _rank = 1 ${deletions}`;
 }
