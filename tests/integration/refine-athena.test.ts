@@ -9,6 +9,7 @@ import { ANOMALIES } from '../../lib/refine/gold/anomalies';
 import { TEAM_METRICS } from '../../lib/refine/gold/assignee-metrics';
 import { GOLD_JOBS } from '../../lib/refine/jobs/registry';
 import { quietLog } from '../helpers/refine-lake';
+import { runCli } from '../helpers/run-cli';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver';
 
 // Athena does not run here: its client is mocked and the exact calls asserted. The lake is s3rver.
@@ -101,4 +102,17 @@ test('each gold query is rendered for Athena without DuckDB-only functions, and 
       expect(table.sql(DUCKDB, options)).not.toMatch(/approx_percentile|\bsequence\(/);
     }
   }
+});
+
+test('the CLI refuses --engine athena without its workgroup and database, for silver, or on a folder lake, naming each problem', async () => {
+  const result = await runCli('tasks/refine/main.ts', { LAKE_URL: '/tmp/refine-folder-lake' }, [
+    'silver',
+    '--engine',
+    'athena',
+  ]);
+  expect(result.code).toBe(2);
+  const output = result.stdout + result.stderr;
+  expect(output).toContain('--engine athena runs the gold jobs (conversation-metrics, admin-metrics');
+  expect(output).toContain('ATHENA_WORKGROUP and GLUE_DATABASE must be set for --engine athena');
+  expect(output).toContain('--engine athena reads and writes one s3:// lake');
 });
