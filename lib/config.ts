@@ -22,6 +22,8 @@ export const DEFAULTS = {
   API_PORT: 8787,
   IMPORT_SCHEMAS: 'intercom_imports',
   REPORT_URL_EXPIRES_S: 86_400,
+  REFINE_MEMORY_LIMIT: '1GB',
+  REFINE_THREADS: 2,
 } as const;
 
 /** Longest `REPORT_URL_EXPIRES_S`: S3 refuses presigned URLs valid for more than 7 days. */
@@ -82,6 +84,14 @@ export interface Config {
   runsInAws: boolean;
   /** Size of the built-in sandbox (`SANDBOX_CONTACTS`, `SANDBOX_CONVERSATIONS`); undefined = its default. */
   sandbox: { contacts: number | undefined; conversations: number | undefined };
+  /** The refine's DuckDB: `REFINE_MEMORY_LIMIT` (default 1GB), `REFINE_THREADS` (default 2), `REFINE_WORK_DIR` (default the OS temp folder). */
+  refine: {
+    memoryLimit: string;
+    threads: number;
+    workDir: string | undefined;
+    /** `ATHENA_WORKGROUP` and `GLUE_DATABASE`: where `--engine athena` runs the gold queries (set by serverless.yml). */
+    athena: { workgroup: string | undefined; database: string | undefined };
+  };
   monitoring: MonitoringConfig;
 }
 
@@ -132,6 +142,11 @@ const schema = z.object({
   REPORT_URL_EXPIRES_S: optionalTrimmed,
   REPORT_LINK_KEY: optionalTrimmed,
   DATABASE_URL_SECRET_ARN: optionalTrimmed,
+  REFINE_MEMORY_LIMIT: optionalTrimmed,
+  REFINE_THREADS: optionalTrimmed,
+  REFINE_WORK_DIR: optionalTrimmed,
+  ATHENA_WORKGROUP: optionalTrimmed,
+  GLUE_DATABASE: optionalTrimmed,
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -278,6 +293,12 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
   checkDatabaseUrl(databaseUrl, problems);
+  const memoryLimit = parsed.REFINE_MEMORY_LIMIT ?? DEFAULTS.REFINE_MEMORY_LIMIT;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    problems.push(`REFINE_MEMORY_LIMIT "${memoryLimit}" is not a size such as 1GB or 512MB.`);
+  }
+  const refineThreads =
+    wholeNumber('REFINE_THREADS', parsed.REFINE_THREADS, 1, problems) ?? DEFAULTS.REFINE_THREADS;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -291,6 +312,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     runsInAws: AWS_MARKERS.some((name) => Boolean(env[name]?.trim())),
     sandbox,
+    refine: {
+      memoryLimit,
+      threads: refineThreads,
+      workDir: parsed.REFINE_WORK_DIR,
+      athena: { workgroup: parsed.ATHENA_WORKGROUP, database: parsed.GLUE_DATABASE },
+    },
     monitoring: monitoringOf(parsed),
   };
 }

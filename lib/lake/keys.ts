@@ -132,3 +132,56 @@ export function reportKey(name: string, stamp: string): string {
   if (!REPORT_STAMP.test(stamp)) throw new Error(`"${stamp}" is not a report stamp such as 20261202T221500123Z`);
   return `${REPORTS_PREFIX}${name}/${stamp}.csv`;
 }
+
+/**
+ * `data/<file>` of a stream the registry may not declare yet (the refine reads `data/admins.json`
+ * from a lake a newer extract wrote); `file` is a bare file name.
+ * @throws Error when `file` is not a bare `.json` file name.
+ */
+export function dataFileKey(file: string): string {
+  if (!/^[a-z0-9_]+\.json$/.test(file)) throw new Error(`"${file}" is not a lake stream file name such as users.json`);
+  return `${DATA_PREFIX}${file}`;
+}
+
+/** `increments/<stream>/`: every day of a stream's changed records (and its `deleted/` folder). */
+export function incrementsPrefix(stream: string): string {
+  assertLakeName(stream);
+  return `increments/${stream}/`;
+}
+
+/** `increments/<stream>/deleted/`: ids found deleted or merged away, by day. */
+export function deletedIncrementsPrefix(stream: string): string {
+  return `${incrementsPrefix(stream)}deleted/`;
+}
+
+/** Whether `key` is a day file of changed records: `increments/<stream>/date=YYYY-MM-DD/<run_id>.json`. */
+export function isIncrementKey(stream: string, key: string): boolean {
+  return new RegExp(`^increments/${stream}/date=\\d{4}-\\d{2}-\\d{2}/[^/]+\\.json$`).test(key);
+}
+
+/** Whether `key` is a day file of deletions: `increments/<stream>/deleted/date=YYYY-MM-DD/<run_id>.json`. */
+export function isDeletedIncrementKey(stream: string, key: string): boolean {
+  return new RegExp(`^increments/${stream}/deleted/date=\\d{4}-\\d{2}-\\d{2}/[^/]+\\.json$`).test(key);
+}
+
+/** `silver/<table>/`: a silver table's Parquet files (conversations and parts by `month=YYYY-MM/`). */
+export function silverPrefix(table: string): string {
+  assertLakeName(table);
+  return `silver/${table}/`;
+}
+
+/** `gold/<job>/`: a gold job's Parquet files. */
+export function goldPrefix(job: string): string {
+  assertLakeName(job);
+  return `gold/${job}/`;
+}
+
+/** `gold/report.html`: the self-contained report page. */
+export function goldReportKey(): string {
+  return 'gold/report.html';
+}
+
+/** @throws Error when `name` could escape its folder (not lowercase letters, digits, `_` or `-`). */
+function assertLakeName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new Error(`"${name}" is not a lake table or job name`);
+}

@@ -74,4 +74,18 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
     expect(messages.map((m) => m.length > 0)).toEqual([...forbidden.map(() => true), false]);
     expect(messages[0]?.[0]).toMatch(/Only the extract side imports lib\/intercom/);
   });
+
+  it('keeps the refine a lake reader: no Intercom client, no warehouse, no drizzle; the lake and the declarations allowed', () => {
+    const forbidden: Case[] = [
+      { file: 'lib/refine/jobs/new-job.ts', from: '../../intercom/client' },
+      { file: 'lib/refine/jobs/new-job.ts', from: '../../warehouse/connection' },
+      { file: 'tasks/refine/main.ts', from: '../../drizzle/schema' },
+    ];
+    const allowed: Case[] = [
+      { file: 'lib/refine/jobs/new-job.ts', from: '../../lake/keys' },
+      { file: 'tasks/refine/main.ts', from: '../../lib/streams/registry' },
+    ];
+    const refused = restrictedImportMessages([...forbidden, ...allowed]).map((m) => m.length > 0);
+    expect(refused).toEqual([true, true, true, false, false]);
+  });
 });
