@@ -139,7 +139,7 @@ export function reportKey(name: string, stamp: string): string {
  * @throws Error when `file` is not a bare `.json` file name.
  */
 export function dataFileKey(file: string): string {
-  if (!/^[a-z0-9_]+\.json$/.test(file)) throw new Error(`"${file}" is not a lake stream file name such as users.json`);
+  if (!/^[a-z0-9_]+\.json$/.test(file)) throw new Error(`"${file}" is not a lake stream file name (lower-case letters, digits and _, then .json)`);
   return `${DATA_PREFIX}${file}`;
 }
 
