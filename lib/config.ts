@@ -18,6 +18,8 @@ export const DEFAULTS = {
   LAKE_URL: './lake',
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/intercom',
   INTERCOM_MAX_ATTEMPTS: 8,
+  STREAM_PORT: 8788,
+  EVENTS_STREAM_NAME: 'intercom-events',
 } as const;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -69,6 +71,12 @@ export interface Config {
   aws: { region: string | undefined; endpoint: string | undefined };
   /** True in Fargate or Lambda: a missing token is then an error, never the sandbox. */
   runsInAws: boolean;
+  /**
+   * Webhooks (docs/REALTIME.md): `INTERCOM_CLIENT_SECRET` (the app's client secret; undefined:
+   * every notification is refused), `STREAM_PORT` (where `npm run stream` listens) and
+   * `EVENTS_STREAM_NAME` (the Kinesis stream notifications go on).
+   */
+  webhooks: { clientSecret: string | undefined; port: number; streamName: string };
   /** Size of the built-in sandbox (`SANDBOX_CONTACTS`, `SANDBOX_CONVERSATIONS`); undefined = its default. */
   sandbox: { contacts: number | undefined; conversations: number | undefined };
   monitoring: MonitoringConfig;
@@ -115,6 +123,9 @@ const schema = z.object({
   SANDBOX_CONTACTS: optionalTrimmed,
   SANDBOX_CONVERSATIONS: optionalTrimmed,
   TRIGGER_LAUNCHER: optionalTrimmed,
+  INTERCOM_CLIENT_SECRET: optionalTrimmed,
+  STREAM_PORT: optionalTrimmed,
+  EVENTS_STREAM_NAME: optionalTrimmed,
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -181,7 +192,11 @@ function monitoringOf(parsed: Parsed): MonitoringConfig {
     sentryDsn: parsed.SENTRY_DSN,
     sentryEnvironment: parsed.SENTRY_ENVIRONMENT,
     emitMetrics: Boolean(parsed.AWS_EXECUTION_ENV),
-    secrets: [parsed.INTERCOM_ACCESS_TOKEN, databasePasswordOf(parsed.DATABASE_URL)],
+    secrets: [
+      parsed.INTERCOM_ACCESS_TOKEN,
+      databasePasswordOf(parsed.DATABASE_URL),
+      parsed.INTERCOM_CLIENT_SECRET,
+    ],
   };
 }
 
@@ -261,6 +276,16 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
   checkDatabaseUrl(databaseUrl, problems);
+  const streamPort = wholeNumber('STREAM_PORT', parsed.STREAM_PORT, 0, problems);
+  if (streamPort !== undefined && streamPort > 65_535) {
+    problems.push(`STREAM_PORT "${parsed.STREAM_PORT}" is not a port number (0 to 65535).`);
+  }
+  const streamName = parsed.EVENTS_STREAM_NAME ?? DEFAULTS.EVENTS_STREAM_NAME;
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
+    problems.push(
+      `EVENTS_STREAM_NAME "${streamName}" is not a Kinesis stream name (1 to 128 letters, digits, _ . -).`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -273,6 +298,11 @@ export function loadConfig(env: Env = process.env): Config {
       endpoint: parsed.AWS_ENDPOINT_URL_S3 ?? parsed.AWS_ENDPOINT_URL,
     },
     runsInAws: AWS_MARKERS.some((name) => Boolean(env[name]?.trim())),
+    webhooks: {
+      clientSecret: parsed.INTERCOM_CLIENT_SECRET,
+      port: streamPort ?? DEFAULTS.STREAM_PORT,
+      streamName,
+    },
     sandbox,
     monitoring: monitoringOf(parsed),
   };

@@ -152,14 +152,14 @@ function routeOf(method: string, path: string): { route: string; id?: string } {
   let m = /^\/contacts\/([^/]+)\/(tags|companies|notes)$/.exec(path);
   if (method === 'GET' && m?.[1] && m[2])
     return { route: `GET /contacts/{id}/${m[2]}`, id: decodeURIComponent(m[1]) };
-  m = /^\/(conversations|admins|teams|companies|tickets)\/([^/]+)$/.exec(path);
+  m = /^\/(contacts|conversations|admins|teams|companies|tickets)\/([^/]+)$/.exec(path);
   if (method === 'GET' && m?.[1] && m[2]) return { route: `GET /${m[1]}/{id}`, id: decodeURIComponent(m[2]) };
   return { route: 'unknown' };
 }
 
 /**
  * Start a local HTTP server that behaves like Intercom REST API 2.14 for `/me`, contacts (list,
- * search, tags, companies, notes), conversations (list, search, retrieve), admins and teams (list,
+ * search, retrieve, tags, companies, notes), conversations (list, search, retrieve), admins and teams (list,
  * retrieve), tags, segments and data attributes (list), companies (scroll, retrieve) and tickets
  * (search, retrieve), with Intercom's auth,
  * error bodies, cursor paging, rate-limit headers and 429s, plus latency and fault injection.
@@ -433,6 +433,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             const data = workspace.contactNotes(id);
             send(res, 200, { type: 'list', data, total_count: data.length, pages: onePage }, rate);
           }
+          return;
+        }
+        case 'GET /contacts/{id}': {
+          const i = id === undefined ? undefined : workspace.contactIndex(id);
+          if (i === undefined) throw new HttpError(404, 'not_found', 'User Not Found');
+          send(res, 200, workspace.contactAt(i), rate);
           return;
         }
         case 'GET /conversations/{id}': {

@@ -1,0 +1,121 @@
+/**
+ * The events stream on Kinesis: putting a notification on it, and (locally, where no Lambda event
+ * source exists) reading every shard of it. The v3 client talks to kinesalite only over HTTP/1.1,
+ * hence the `NodeHttpHandler`; against AWS it is as good as the default.
+ */
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordCommand,
+  type _Record,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Where the stream is served from; `endpoint` (a local kinesalite) also gets dummy credentials. */
+export interface KinesisSettings {
+  region?: string;
+  endpoint?: string;
+}
+
+/** A Kinesis client for AWS, or for the local kinesalite at `endpoint`. */
+export function createKinesisClient(settings: KinesisSettings = {}): KinesisClient {
+  return new KinesisClient({
+    region: settings.region ?? 'us-east-1',
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 }),
+    ...(settings.endpoint && {
+      endpoint: settings.endpoint,
+      // kinesalite checks that a signature is there, not whose it is.
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  });
+}
+
+/** Put one notification's raw bytes on the stream under `partitionKey`. */
+export async function putEvent(
+  client: KinesisClient,
+  streamName: string,
+  body: Uint8Array,
+  partitionKey: string,
+): Promise<void> {
+  await client.send(new PutRecordCommand({ StreamName: streamName, Data: body, PartitionKey: partitionKey }));
+}
+
+/** One record read off a shard. */
+export interface ShardRecord {
+  shardId: string;
+  sequenceNumber: string;
+  data: Uint8Array;
+  /** When Kinesis took the record: the moment of receipt. */
+  arrivedAt: Date;
+}
+
+/** How to read the shards. */
+export interface ShardReaderOptions {
+  streamName: string;
+  /** Called with each shard's records in order, one batch at a time; resolves before the next batch. */
+  onRecords(records: ShardRecord[]): Promise<void>;
+  /** Pause between empty polls (default 100 ms). */
+  idleMs?: number;
+  signal: AbortSignal;
+  /** Told about a failed poll before it is retried. */
+  onError?(error: unknown): void;
+}
+
+/**
+ * Read every shard of the stream from its start until `signal` aborts, each shard in order and
+ * shards side by side (as a Lambda event source does). A batch whose handler throws is offered
+ * again from its first record after a pause, so nothing is skipped.
+ */
+export async function readShards(client: KinesisClient, options: ShardReaderOptions): Promise<void> {
+  const { Shards = [] } = await client.send(new ListShardsCommand({ StreamName: options.streamName }));
+  await Promise.all(Shards.map((shard) => readShard(client, shard.ShardId ?? '', options)));
+}
+
+async function readShard(client: KinesisClient, shardId: string, options: ShardReaderOptions): Promise<void> {
+  const idleMs = options.idleMs ?? 100;
+  const { signal } = options;
+  let after: string | undefined;
+  let iterator: string | undefined;
+  while (!signal.aborted) {
+    try {
+      iterator ??= (
+        await client.send(
+          new GetShardIteratorCommand({
+            StreamName: options.streamName,
+            ShardId: shardId,
+            ...(after
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
+      const answer = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 500 }));
+      const records = (answer.Records ?? []).map((r: _Record) => ({
+        shardId,
+        sequenceNumber: r.SequenceNumber ?? '',
+        data: r.Data ?? new Uint8Array(),
+        arrivedAt: r.ApproximateArrivalTimestamp ?? new Date(),
+      }));
+      if (records.length > 0) {
+        try {
+          await options.onRecords(records);
+        } catch (error) {
+          // Read the same records again: restart after the last one handled before this batch.
+          iterator = undefined;
+          throw error;
+        }
+        after = records.at(-1)?.sequenceNumber;
+      }
+      iterator = answer.NextShardIterator;
+      if (records.length === 0) await sleep(idleMs, undefined, { signal }).catch(() => undefined);
+    } catch (error) {
+      if (signal.aborted) return;
+      options.onError?.(error);
+      iterator = undefined;
+      await sleep(Math.max(idleMs, 200), undefined, { signal }).catch(() => undefined);
+    }
+  }
+}

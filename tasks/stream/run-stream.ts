@@ -1,0 +1,181 @@
+/**
+ * `npm run stream`: the real-time path on one machine. A kinesalite server (a Kinesis double) runs
+ * in this process; the receiver puts accepted notifications on it; one reader plays Firehose
+ * (every notification into the lake's events/, by day of receipt) and another plays the
+ * stream-apply Lambda (fetch, then apply to the warehouse), each reading every shard.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { CreateStreamCommand, DescribeStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { applyEvent, isEventApplied } from '../../lib/events/apply/apply-event';
+import { consumeRecord, type ConsumeResult } from '../../lib/events/consume';
+import { fetchChanges } from '../../lib/events/fetch/fetch-changes';
+import { createKinesisClient, putEvent, readShards, type ShardRecord } from '../../lib/events/kinesis';
+import { writeEventDelivery } from '../../lib/events/lake-events';
+import { createReceiverApp } from '../../lib/events/receiver';
+import type { IntercomClient } from '../../lib/intercom/client';
+import type { LakeStore } from '../../lib/lake/store';
+import type { Logger } from '../../lib/logger';
+import { migrateWarehouse } from '../../lib/warehouse/migrate';
+import { openWarehouse } from '../../lib/warehouse/connection';
+import { startKinesalite } from './kinesalite';
+
+/** Everything the local stream needs, as plain values. */
+export interface StreamOptions {
+  clientSecret: string | undefined;
+  /** 0 = a free port. */
+  port: number;
+  host?: string;
+  streamName: string;
+  store: LakeStore;
+  databaseUrl: string;
+  client: IntercomClient;
+  log: Logger;
+  /** Shards of the local stream (default 2). */
+  shards?: number;
+  /** Longest wait between lake deliveries (default 1,000 ms). */
+  lakeIntervalMs?: number;
+  /** Tries of a record whose fetch or apply fails before it is set aside (default 3). */
+  maxAttempts?: number;
+  /** Told about every record the consumer finished with (the bench measures freshness with it). */
+  onConsumed?(result: ConsumeResult, record: ShardRecord, appliedAt: Date): void;
+  /** Told about every lake delivery. */
+  onDelivered?(keys: string[], count: number): void;
+}
+
+/** A running local stream. */
+export interface RunningStream {
+  /** `http://127.0.0.1:<port>`: POST /webhooks/intercom there. */
+  url: string;
+  /** Stop accepting, let the readers finish what they hold, close everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start the receiver, the stream and both readers.
+ * @throws TransientError / ConfigError when the warehouse cannot be opened or migrated; Error when
+ *   the port is taken.
+ */
+export async function startStream(options: StreamOptions): Promise<RunningStream> {
+  const { log, streamName } = options;
+  const warehouse = await openWarehouse(options.databaseUrl, { connectionLimit: 8 });
+  const cleanups: (() => Promise<void>)[] = [() => warehouse.close()];
+  const stop = new AbortController();
+  const readers: Promise<void>[] = [];
+  let server: ServerType | undefined;
+  const close = async (): Promise<void> => {
+    if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+    stop.abort();
+    await Promise.allSettled(readers);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    await migrateWarehouse(warehouse, { log });
+    const kinesalite = await startKinesalite();
+    cleanups.push(() => kinesalite.close());
+    const kinesis = createKinesisClient({ endpoint: kinesalite.endpoint });
+    cleanups.push(async () => kinesis.destroy());
+    await createStream(kinesis, streamName, options.shards ?? 2);
+
+    readers.push(
+      readShards(kinesis, {
+        streamName,
+        signal: stop.signal,
+        idleMs: options.lakeIntervalMs ?? 1_000,
+        onError: (error) => log.warn({ err: error }, 'events lake reader: poll failed, retrying'),
+        onRecords: async (records) => {
+          const first = records[0] as ShardRecord;
+          const keys = await writeEventDelivery(
+            options.store,
+            records.map((r) => ({ data: r.data, arrivedAt: r.arrivedAt })),
+            `${first.shardId}-${first.sequenceNumber}`,
+          );
+          options.onDelivered?.(keys, records.length);
+        },
+      }),
+    );
+    const parts = {
+      isApplied: (id: string) => isEventApplied(warehouse.pool, id),
+      fetchChanges: (n: Parameters<typeof fetchChanges>[1], raw: string) =>
+        fetchChanges(options.client, n, raw),
+      apply: (event: Parameters<typeof applyEvent>[1]) => applyEvent(warehouse.pool, event),
+    };
+    const maxAttempts = options.maxAttempts ?? 3;
+    readers.push(
+      readShards(kinesis, {
+        streamName,
+        signal: stop.signal,
+        idleMs: 50,
+        onError: (error) => log.warn({ err: error }, 'events apply reader: poll failed, retrying'),
+        onRecords: async (records) => {
+          for (const record of records) {
+            const result = await consumeWithRetries(parts, record, maxAttempts, log);
+            options.onConsumed?.(result, record, new Date());
+          }
+        },
+      }),
+    );
+
+    const app = createReceiverApp({
+      clientSecret: options.clientSecret,
+      log,
+      publish: (body, key) => putEvent(kinesis, streamName, body, key),
+    });
+    const listening = await new Promise<AddressInfo>((resolve, reject) => {
+      const s = serve(
+        { fetch: app.fetch, port: options.port, hostname: options.host ?? '127.0.0.1' },
+        (info) => resolve(info),
+      );
+      s.once('error', reject);
+      server = s;
+    });
+    return { url: `http://${options.host ?? '127.0.0.1'}:${listening.port}`, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Consume one record, trying again after a failure; after `maxAttempts` it is logged and set aside
+ * (the local stand-in for the Lambda's dead-letter queue: the raw notification is in events/).
+ */
+async function consumeWithRetries(
+  parts: Parameters<typeof consumeRecord>[0],
+  record: ShardRecord,
+  maxAttempts: number,
+  log: Logger,
+): Promise<ConsumeResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await consumeRecord(parts, record.data);
+      if (result.status === 'rejected') {
+        log.error(
+          { sequenceNumber: record.sequenceNumber, reason: result.reason },
+          'stream record is not a notification',
+        );
+      }
+      return result;
+    } catch (error) {
+      if (attempt >= maxAttempts) {
+        log.error(
+          { err: error, shardId: record.shardId, sequenceNumber: record.sequenceNumber, attempts: attempt },
+          'notification not applied after retries; set aside (its raw copy is in events/)',
+        );
+        return { status: 'rejected', reason: error instanceof Error ? error.message : String(error) };
+      }
+      log.warn({ err: error, attempt }, 'notification not applied, retrying');
+      await sleep(200 * attempt);
+    }
+  }
+}
+
+async function createStream(kinesis: KinesisClient, streamName: string, shards: number): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shards }));
+  for (;;) {
+    const { StreamDescription } = await kinesis.send(new DescribeStreamCommand({ StreamName: streamName }));
+    if (StreamDescription?.StreamStatus === 'ACTIVE') return;
+    await sleep(20);
+  }
+}
