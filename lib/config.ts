@@ -317,3 +317,24 @@ export function loadConfig(env: Env = process.env): Config {
 export function loadSandboxVariables(env: Env = process.env): Env {
   return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('SANDBOX_')));
 }
+
+/** Variables a Lambda gets as Secrets Manager ARNs (`<NAME>_ARN`), resolved before {@link loadConfig}. */
+const SECRET_VARIABLES = ['INTERCOM_CLIENT_SECRET', 'INTERCOM_ACCESS_TOKEN', 'DATABASE_URL'] as const;
+
+/**
+ * The environment, and which of its secrets are to be read from Secrets Manager: a Lambda cannot
+ * have a secret injected as a variable, so serverless.yml gives it `INTERCOM_CLIENT_SECRET_ARN`
+ * (and the like) instead, and the handler reads each value once per container.
+ *
+ * @returns `env` (a copy) and `refs`: variable name -> secret ARN, for each `<NAME>_ARN` set
+ *   whose `<NAME>` is not set already.
+ * @throws never.
+ */
+export function loadSecretReferences(env: Env = process.env): { env: Env; refs: Record<string, string> } {
+  const refs: Record<string, string> = {};
+  for (const name of SECRET_VARIABLES) {
+    const arn = env[`${name}_ARN`]?.trim();
+    if (arn && !env[name]?.trim()) refs[name] = arn;
+  }
+  return { env: { ...env }, refs };
+}
