@@ -20,7 +20,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export interface ReceiverOptions {
   /** The app's client secret; undefined refuses every notification (401). */
   clientSecret: string | undefined;
-  /** Put the notification on the stream; a rejection answers 503 so that Intercom retries. */
+  /**
+   * Put the notification on the stream (its raw bytes and a newline, so that Firehose, which
+   * concatenates records, writes one JSON per line); a rejection answers 503 so that Intercom retries.
+   */
   publish(body: Uint8Array, partitionKey: string, notification: Notification): Promise<void>;
   log: Logger;
   maxBodyBytes?: number;
@@ -59,7 +62,7 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
       }
       if (notification.topic === PING_TOPIC) return c.json({ ok: true, topic: PING_TOPIC }, 200);
       try {
-        await options.publish(body, partitionKeyOf(notification), notification);
+        await options.publish(asRecord(body), partitionKeyOf(notification), notification);
       } catch (error) {
         log.error({ err: error, id: notification.id, topic: notification.topic }, 'webhook not enqueued');
         return c.json({ error: 'The notification could not be queued; send it again.' }, 503);
@@ -68,4 +71,15 @@ export function createReceiverApp(options: ReceiverOptions): Hono {
     },
   );
   return app;
+}
+
+const NEWLINE = 0x0a;
+
+/** The body as a stream record: as received, ending with one newline. */
+function asRecord(body: Uint8Array): Uint8Array {
+  if (body[body.length - 1] === NEWLINE) return body;
+  const record = new Uint8Array(body.length + 1);
+  record.set(body);
+  record[body.length] = NEWLINE;
+  return record;
 }

@@ -134,7 +134,7 @@ describe('handlers/webhook (Function URL) puts signed notifications on Kinesis',
       new GetRecordsCommand({ ShardIterator: iterator.ShardIterator }),
     );
     expect(Records.map((r) => [r.PartitionKey, Buffer.from(r.Data ?? []).toString('utf8')])).toEqual([
-      ['c-77', body],
+      ['c-77', `${body}\n`],
     ]);
     client.destroy();
   });
