@@ -47,6 +47,8 @@ export async function putEvent(
 export interface ShardRecord {
   shardId: string;
   sequenceNumber: string;
+  /** The key the record was put with (the item's id). */
+  partitionKey: string;
   data: Uint8Array;
   /** When Kinesis took the record: the moment of receipt. */
   arrivedAt: Date;
@@ -59,6 +61,11 @@ export interface ShardReaderOptions {
   onRecords(records: ShardRecord[]): Promise<void>;
   /** Pause between empty polls (default 100 ms). */
   idleMs?: number;
+  /**
+   * Pause after a batch too (default 0): a reader that writes files (the lake's) then takes bigger
+   * batches less often, as Firehose buffers.
+   */
+  busyMs?: number;
   signal: AbortSignal;
   /** Told about a failed poll before it is retried. */
   onError?(error: unknown): void;
@@ -96,6 +103,7 @@ async function readShard(client: KinesisClient, shardId: string, options: ShardR
       const records = (answer.Records ?? []).map((r: _Record) => ({
         shardId,
         sequenceNumber: r.SequenceNumber ?? '',
+        partitionKey: r.PartitionKey ?? '',
         data: r.Data ?? new Uint8Array(),
         arrivedAt: r.ApproximateArrivalTimestamp ?? new Date(),
       }));
@@ -110,7 +118,8 @@ async function readShard(client: KinesisClient, shardId: string, options: ShardR
         after = records.at(-1)?.sequenceNumber;
       }
       iterator = answer.NextShardIterator;
-      if (records.length === 0) await sleep(idleMs, undefined, { signal }).catch(() => undefined);
+      const pause = records.length === 0 ? idleMs : (options.busyMs ?? 0);
+      if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => undefined);
     } catch (error) {
       if (signal.aborted) return;
       options.onError?.(error);
