@@ -143,7 +143,8 @@ export async function benchWebhooks(plan: WebhookBenchPlan): Promise<WebhookBenc
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         let lakeLines = 0;
-        while (Date.now() < deadline) {
+        const lakeDeadline = Date.now() + 15_000;
+        while (Date.now() < lakeDeadline) {
           lakeLines = 0;
           for (const key of await store.list(EVENTS_PREFIX)) {
             const chunks: Buffer[] = [];
@@ -183,46 +184,76 @@ export async function benchWebhooks(plan: WebhookBenchPlan): Promise<WebhookBenc
 
 const ms = (n: number): string => `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
 
-/** Run the webhook bench and write its section of docs/BENCHMARKS.md. */
-export async function runWebhookBench(plan: WebhookBenchPlan, file?: string): Promise<WebhookBenchResult> {
-  const result = await benchWebhooks(plan);
-  const { latency, freshness } = result;
+/** Rounds of the bench: the machine is shared, so one round alone says little. */
+const ROUNDS = 3;
+
+/** The median of `values`. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/** Run the webhook bench {@link ROUNDS} times (fresh stream, database and lake each) and write its section of docs/BENCHMARKS.md. */
+export async function runWebhookBench(plan: WebhookBenchPlan, file?: string): Promise<WebhookBenchResult[]> {
+  const results: WebhookBenchResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) results.push(await benchWebhooks(plan));
+  const latencyP99 = median(results.map((r) => r.latency.p99));
+  const freshnessP95 = median(results.map((r) => r.freshness.p95));
+  const rows = results.map((r, i) => [
+    i + 1,
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    ms(r.latency.max),
+    ms(r.freshness.p50),
+    ms(r.freshness.p95),
+    ms(r.freshness.max),
+    `${Math.round((plan.notifications / r.totalMs) * 1000)}/s`,
+    Object.entries(r.statuses)
+      .map(([status, n]) => `${n} × ${status}`)
+      .join(', '),
+    `${r.applied} + ${r.duplicates}`,
+    r.lakeLines,
+  ]);
   const body = `${machineLine()}
 
 ${plan.notifications.toLocaleString('en-US')} signed notifications (half \`contact.user.updated\`, half
 \`conversation.admin.replied\`, about ${plan.contacts} contacts and ${plan.conversations} conversations of the
 sandbox) from ${plan.senders} concurrent senders to \`npm run stream\` in its own process: the receiver (Hono on
-@hono/node-server, HMAC check, put on the in-process kinesalite), the lake writer and the consumer (GET of the
-record from the sandbox over HTTP, then one MariaDB transaction; up to 16 items at once, one item's notifications
-in order). The sandbox and the senders run in the bench's process. Receiver latency is send to whole answer, at
-the sender; freshness is receipt (Kinesis arrival) to applied in the warehouse, from the stream's
-\`notification consumed\` log lines. Both processes share the machine's 2 cores.
-
-| figure | value | goal |
-| --- | --- | --- |
-| receiver latency p50 | ${ms(latency.p50)} | |
-| receiver latency p99 | ${ms(latency.p99)} | < ${GOALS.latencyP99Ms} ms: ${latency.p99 < GOALS.latencyP99Ms ? 'met' : 'missed'} |
-| receiver latency max | ${ms(latency.max)} | Intercom waits 5 s |
-| freshness p50 | ${ms(freshness.p50)} | |
-| freshness p95 | ${ms(freshness.p95)} | < ${GOALS.freshnessP95Ms} ms: ${freshness.p95 < GOALS.freshnessP95Ms ? 'met' : 'missed'} |
-| freshness p99 / max | ${ms(freshness.p99)} / ${ms(freshness.max)} | |
-| first send to last applied | ${ms(result.totalMs)} (${Math.round((plan.notifications / result.totalMs) * 1000)} notifications/s) | |
+@hono/node-server, HMAC check, PutRecords on the in-process kinesalite) and the lake writer on its main thread, the
+consumer in a worker thread (GET of the record from the sandbox over HTTP, then one MariaDB transaction; up to 16
+items at once, one item's notifications in order). The sandbox and the senders run in the bench's process.
+Receiver latency is send to whole answer, at the sender; freshness is receipt (Kinesis arrival) to applied in the
+warehouse, from the stream's \`notification consumed\` log lines. Everything shares the machine's 2 cores (and
+MariaDB), so the figures move with its load; ${ROUNDS} rounds, each with a fresh stream, database and lake.
 
 ${table(
-  ['answers', 'applied', 'duplicates', 'lines in events/'],
   [
-    [
-      Object.entries(result.statuses)
-        .map(([s, n]) => `${n} × ${s}`)
-        .join(', '),
-      result.applied,
-      result.duplicates,
-      result.lakeLines,
-    ],
+    'round',
+    'latency p50',
+    'latency p99',
+    'latency max',
+    'freshness p50',
+    'freshness p95',
+    'freshness max',
+    'applied/s',
+    'answers',
+    'applied + duplicates',
+    'lines in events/',
   ],
+  rows,
 )}
 
-Reproduce: \`npm run bench -- --only webhooks\`.`;
+| goal (issue 15, locally) | median of the rounds | met? |
+| --- | --- | --- |
+| receiver latency p99 < ${GOALS.latencyP99Ms} ms | ${ms(latencyP99)} | ${latencyP99 < GOALS.latencyP99Ms ? 'yes' : 'no'} |
+| freshness p95 < ${GOALS.freshnessP95Ms} ms | ${ms(freshnessP95)} | ${freshnessP95 < GOALS.freshnessP95Ms ? 'yes' : 'no'} |
+
+Freshness grows with the backlog: the senders post faster than the consumer applies (each notification is one
+Intercom GET and one transaction), so the last notifications wait longest. What the figures drove: with the
+consumer on the receiver's event loop, receiver p99 was 250–370 ms; in a worker thread it is under 100 ms. With
+the records of a batch applied one after another, freshness p95 was 5.8 s; by item, 16 at once, under 3 s.
+
+Reproduce: \`npm run bench -- --only webhooks\` (MariaDB on 127.0.0.1:3306).`;
   await writeSection('Webhooks', body, file);
-  return result;
+  return results;
 }

@@ -2,7 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { loadConfig, loadMonitoringConfig, loadSecretReferences } from '../lib/config';
-import { createKinesisClient, putEvent } from '../lib/events/kinesis';
+import { createEventPublisher, createKinesisClient } from '../lib/events/kinesis';
 import { createReceiverApp } from '../lib/events/receiver';
 import { createLogger } from '../lib/logger';
 import { resolveSecrets } from '../lib/secrets';
@@ -20,7 +20,7 @@ async function buildApp(): Promise<Hono> {
   return createReceiverApp({
     clientSecret: config.webhooks.clientSecret,
     log,
-    publish: (body, key) => putEvent(kinesis, config.webhooks.streamName, body, key),
+    publish: createEventPublisher(kinesis, config.webhooks.streamName),
   });
 }
 

@@ -1,5 +1,4 @@
 import { ConfigError } from '../../lib/errors';
-import { createIntercomClient } from '../../lib/intercom/client';
 import { openLake } from '../../lib/lake/open-lake';
 import { runMain } from '../../lib/run-main';
 import { startStream } from './run-stream';
@@ -15,29 +14,23 @@ void runMain('stream', async ({ config, log, signal }) => {
   if (!config.webhooks.clientSecret) {
     log.warn('INTERCOM_CLIENT_SECRET is not set: every notification will be refused with 401');
   }
-  const client = createIntercomClient({
-    baseUrl: config.intercom.apiUrl,
-    token,
-    apiVersion: config.intercom.apiVersion,
-    maxAttempts: config.intercom.maxAttempts,
-    logger: log,
-    signal,
-  });
   const stream = await startStream({
     clientSecret: config.webhooks.clientSecret,
     port: config.webhooks.port,
     streamName: config.webhooks.streamName,
     store: openLake(config.lakeUrl, { s3: config.aws }),
     databaseUrl: config.databaseUrl,
-    client,
-    log,
-    onConsumed: (result, record, appliedAt) => {
-      if (result.status === 'rejected') return;
-      log.info(
-        { ...result, freshnessMs: appliedAt.getTime() - record.arrivedAt.getTime() },
-        'notification consumed',
-      );
+    // The consumer runs in a worker thread so that its work never delays the receiver's answers.
+    consumerWorker: {
+      intercom: {
+        apiUrl: config.intercom.apiUrl,
+        token,
+        apiVersion: config.intercom.apiVersion,
+        maxAttempts: config.intercom.maxAttempts,
+      },
+      logLevel: config.monitoring.logLevel,
     },
+    log,
   });
   process.stdout.write(`Webhook receiver listening on ${stream.url}/webhooks/intercom\n`);
   await new Promise<void>((resolve) => {
@@ -45,5 +38,4 @@ void runMain('stream', async ({ config, log, signal }) => {
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await stream.close();
-  await client.close();
 });

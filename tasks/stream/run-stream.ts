@@ -8,10 +8,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { CreateStreamCommand, DescribeStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyEvent, isEventApplied } from '../../lib/events/apply/apply-event';
-import { consumeRecord, type ConsumeResult } from '../../lib/events/consume';
-import { fetchChanges } from '../../lib/events/fetch/fetch-changes';
-import { createKinesisClient, putEvent, readShards, type ShardRecord } from '../../lib/events/kinesis';
+import type { ConsumeResult } from '../../lib/events/consume';
+import {
+  createEventPublisher,
+  createKinesisClient,
+  readShards,
+  type ShardRecord,
+} from '../../lib/events/kinesis';
 import { writeEventDelivery } from '../../lib/events/lake-events';
 import { createReceiverApp } from '../../lib/events/receiver';
 import type { IntercomClient } from '../../lib/intercom/client';
@@ -19,6 +22,8 @@ import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
 import { migrateWarehouse } from '../../lib/warehouse/migrate';
 import { openWarehouse } from '../../lib/warehouse/connection';
+import { runConsumer } from './consumer';
+import { startConsumerWorker, type ConsumerWorkerSettings } from './consumer-worker-host';
 import { startKinesalite } from './kinesalite';
 
 /** Everything the local stream needs, as plain values. */
@@ -30,7 +35,14 @@ export interface StreamOptions {
   streamName: string;
   store: LakeStore;
   databaseUrl: string;
-  client: IntercomClient;
+  /** The Intercom client of an in-process consumer. */
+  client?: IntercomClient;
+  /**
+   * Run the consumer in a worker thread instead (`npm run stream`), so that its fetching and
+   * writing never delay the receiver's answers; it builds its own client from these settings and
+   * logs each notification it consumed (`onConsumed` is not called).
+   */
+  consumerWorker?: Pick<ConsumerWorkerSettings, 'intercom' | 'logLevel'>;
   log: Logger;
   /** Shards of the local stream (default 4). */
   shards?: number;
@@ -64,7 +76,8 @@ export interface RunningStream {
  */
 export async function startStream(options: StreamOptions): Promise<RunningStream> {
   const { log, streamName } = options;
-  const warehouse = await openWarehouse(options.databaseUrl, { connectionLimit: 16 });
+  // Only to migrate: the consumer opens its own pool (in its worker, when it runs in one).
+  const warehouse = await openWarehouse(options.databaseUrl, { connectionLimit: 1 });
   const cleanups: (() => Promise<void>)[] = [() => warehouse.close()];
   const stop = new AbortController();
   const readers: Promise<void>[] = [];
@@ -101,31 +114,33 @@ export async function startStream(options: StreamOptions): Promise<RunningStream
         },
       }),
     );
-    const parts = {
-      isApplied: (id: string) => isEventApplied(warehouse.pool, id),
-      fetchChanges: (n: Parameters<typeof fetchChanges>[1], raw: string) =>
-        fetchChanges(options.client, n, raw),
-      apply: (event: Parameters<typeof applyEvent>[1]) => applyEvent(warehouse.pool, event),
+    const consumerSettings = {
+      kinesisEndpoint: kinesalite.endpoint,
+      streamName,
+      databaseUrl: options.databaseUrl,
+      concurrency: options.concurrency,
+      maxAttempts: options.maxAttempts,
     };
-    const maxAttempts = options.maxAttempts ?? 3;
-    readers.push(
-      readShards(kinesis, {
-        streamName,
-        signal: stop.signal,
-        idleMs: 50,
-        onError: (error) => log.warn({ err: error }, 'events apply reader: poll failed, retrying'),
-        onRecords: (records) =>
-          forEachByKey(records, options.concurrency ?? 16, async (record) => {
-            const result = await consumeWithRetries(parts, record, maxAttempts, log);
-            options.onConsumed?.(result, record, new Date());
-          }),
-      }),
-    );
+    if (options.consumerWorker) {
+      const worker = startConsumerWorker({ ...consumerSettings, ...options.consumerWorker }, log);
+      cleanups.push(() => worker.stop());
+    } else {
+      if (!options.client) throw new Error('startStream needs a client unless the consumer runs in a worker');
+      readers.push(
+        runConsumer({
+          ...consumerSettings,
+          client: options.client,
+          log,
+          signal: stop.signal,
+          onConsumed: options.onConsumed,
+        }),
+      );
+    }
 
     const app = createReceiverApp({
       clientSecret: options.clientSecret,
       log,
-      publish: (body, key) => putEvent(kinesis, streamName, body, key),
+      publish: createEventPublisher(kinesis, streamName),
     });
     const listening = await new Promise<AddressInfo>((resolve, reject) => {
       const s = serve(
@@ -140,65 +155,6 @@ export async function startStream(options: StreamOptions): Promise<RunningStream
     await close();
     throw error;
   }
-}
-
-/**
- * Consume one record, trying again after a failure; after `maxAttempts` it is logged and set aside
- * (the local stand-in for the Lambda's dead-letter queue: the raw notification is in events/).
- */
-async function consumeWithRetries(
-  parts: Parameters<typeof consumeRecord>[0],
-  record: ShardRecord,
-  maxAttempts: number,
-  log: Logger,
-): Promise<ConsumeResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const result = await consumeRecord(parts, record.data);
-      if (result.status === 'rejected') {
-        log.error(
-          { sequenceNumber: record.sequenceNumber, reason: result.reason },
-          'stream record is not a notification',
-        );
-      }
-      return result;
-    } catch (error) {
-      if (attempt >= maxAttempts) {
-        log.error(
-          { err: error, shardId: record.shardId, sequenceNumber: record.sequenceNumber, attempts: attempt },
-          'notification not applied after retries; set aside (its raw copy is in events/)',
-        );
-        return { status: 'rejected', reason: error instanceof Error ? error.message : String(error) };
-      }
-      log.warn({ err: error, attempt }, 'notification not applied, retrying');
-      await sleep(200 * attempt);
-    }
-  }
-}
-
-/**
- * `handle` every record, at most `concurrency` at once, the records of one partition key one after
- * the other in their order (so one item's notifications are never applied out of order).
- */
-async function forEachByKey(
-  records: ShardRecord[],
-  concurrency: number,
-  handle: (record: ShardRecord) => Promise<void>,
-): Promise<void> {
-  const byKey = new Map<string, ShardRecord[]>();
-  for (const record of records) {
-    const list = byKey.get(record.partitionKey) ?? [];
-    list.push(record);
-    byKey.set(record.partitionKey, list);
-  }
-  const queues = [...byKey.values()];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < queues.length; i = next++) {
-      for (const record of queues[i] as ShardRecord[]) await handle(record);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queues.length) }, worker));
 }
 
 async function createStream(kinesis: KinesisClient, streamName: string, shards: number): Promise<void> {
