@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../lib/logger';
@@ -27,7 +28,9 @@ export function startConsumerWorker(settings: ConsumerWorkerSettings, log: Logge
   // tsx's hooks do not reach worker threads: the worker registers tsx's require hook itself, then
   // loads the TypeScript entry (the project is CommonJS).
   const entry = path.join(__dirname, 'consumer-worker.ts');
-  const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, {
+  // Resolved here, so the worker finds tsx whatever the working directory.
+  const tsx = createRequire(__filename).resolve('tsx/cjs');
+  const worker = new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(entry)});`, {
     eval: true,
     workerData: settings,
   });
