@@ -88,4 +88,19 @@ export default tseslint.config(
     files: ['lib/streams/**/*.ts', 'lib/records/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE] }] },
   },
+  // Webhooks (lib/events): the receiver, the stream and the lake writer import neither side; the
+  // consumer's fetching half (lib/events/fetch) is a producer, its applying half (lib/events/apply)
+  // a consumer; only handlers/stream-apply.ts and tasks/stream join them.
+  {
+    files: ['lib/events/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE, DRIZZLE] }] },
+  },
+  {
+    files: ['lib/events/fetch/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [WAREHOUSE, DRIZZLE] }] },
+  },
+  {
+    files: ['lib/events/apply/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM] }] },
+  },
 );

@@ -59,6 +59,16 @@ export interface LiveWorkspace extends Workspace {
   searchFields(kind: LiveKind, index: number): SearchFields;
   /** How many records were updated / created so far, per kind. */
   readonly changeCounts: Record<LiveKind, { updated: number; created: number }>;
+  /** Call `listener` after every change from now on (the webhook sender); returns the unsubscribe. */
+  subscribe(listener: (change: LiveChange) => void): () => void;
+}
+
+/** One change of a live workspace, as its observers hear of it. */
+export interface LiveChange {
+  kind: LiveKind;
+  /** Live index of the record changed. */
+  index: number;
+  action: 'updated' | 'created';
 }
 
 /**
@@ -84,6 +94,8 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
     },
   };
   const changeCounts = { contact: { updated: 0, created: 0 }, conversation: { updated: 0, created: 0 } };
+  const listeners = new Set<(change: LiveChange) => void>();
+  const tell = (change: LiveChange): void => listeners.forEach((listener) => listener(change));
   const count = (kind: LiveKind): number => state[kind].baseCount() + state[kind].createdIds.size;
 
   const toHead = (kind: LiveKind, index: number): void => {
@@ -218,6 +230,7 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       }
       changeCounts[kind].updated += 1;
       toHead(kind, index);
+      tell({ kind, index, action: 'updated' });
     },
     create(kind, source, now) {
       const s = state[kind];
@@ -235,7 +248,12 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       s.changes.set(index, { edits: 1, updatedAt: now, seq, created: { id, source } });
       changeCounts[kind].created += 1;
       toHead(kind, index);
+      tell({ kind, index, action: 'created' });
       return index;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     listIndexAt(kind, position) {
       const s = state[kind];

@@ -185,3 +185,22 @@ export function goldReportKey(): string {
 function assertLakeName(name: string): void {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new Error(`"${name}" is not a lake table or job name`);
 }
+
+/** Folder of the raw webhook notifications, by UTC day of receipt (what Firehose writes in AWS). */
+export const EVENTS_PREFIX = 'events/';
+
+/**
+ * `events/date=YYYY-MM-DD/<name>.json`: one delivery of raw notifications received on that UTC day,
+ * one JSON per line. `name` is the delivery's own (a time stamp and a random suffix), so that
+ * deliveries never replace each other.
+ * @throws Error when `name` is not a plain file name.
+ */
+export function eventsKey(receivedAt: Date, name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) throw new Error(`"${name}" is not an events file name`);
+  return `${eventsDayPrefix(receivedAt)}${name}.json`;
+}
+
+/** `events/date=YYYY-MM-DD/`: the notifications received on `day` (UTC). */
+export function eventsDayPrefix(day: Date): string {
+  return `${EVENTS_PREFIX}date=${day.toISOString().slice(0, 10)}/`;
+}
