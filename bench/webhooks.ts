@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { EVENTS_PREFIX } from '../lib/lake/keys';
@@ -9,6 +8,7 @@ import { deliverNotification, notificationOf, type NotificationBody } from '../s
 import { createTestDatabase } from '../tests/helpers/database';
 import { machineLine, table, writeSection } from './lib/report';
 import { withTempFolder } from './lib/temp-folder';
+import { freePort } from '../tests/helpers/free-port';
 
 /** What the webhook bench sends. */
 export interface WebhookBenchPlan {
@@ -40,15 +40,6 @@ const GOALS = { latencyP99Ms: 100, freshnessP95Ms: 3000 };
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-}
-
-/** A free loopback port (listen on 0, read it, close). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { EVENTS_PREFIX } from '../../lib/lake/keys';
@@ -8,16 +7,9 @@ import { deliverNotification, notificationOf } from '../../sandbox/webhooks';
 import { createTestDatabase, queryDatabase } from '../helpers/database';
 import { createLakeFolder } from '../helpers/fixture-lake';
 import { waitFor } from '../helpers/stream-harness';
+import { freePort } from '../helpers/free-port';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('npm run stream (the CLI, its consumer in a worker thread)', () => {
   it('applies a signed notification, writes it to events/, and stops on SIGTERM with exit code 0', async () => {
