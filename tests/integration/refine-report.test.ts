@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -40,6 +40,11 @@ beforeAll(async () => {
   lake = await writeRefineFixtureLake();
   await refine('silver');
   await refine('report');
+  await access(CHROMIUM).catch(() => {
+    throw new Error(
+      `${CHROMIUM} is missing: this test opens the report in Debian's Chromium; install it with \`apt-get install chromium\` (README, Quick start)`,
+    );
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 });
 
