@@ -5,6 +5,7 @@ import { CompanyScroll } from './company-scroll';
 import { OWNER_ADMIN } from './context';
 import { errorBody, HttpError, rateLimitMessage } from './error-body';
 import { decodeCursor, pageOf, PagingParameterError, parsePerPage } from './paging';
+import { CreatedAtIndex, createdAtIntervals } from './search-index';
 import { createLiveWorkspace, type LiveKind, type LiveWorkspace } from './live-workspace';
 import { hash32, Rng } from './prng';
 import { FixedWindowRateLimiter, type RateDecision } from './rate-limit';
@@ -191,6 +192,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let scrollFaultSpent = false;
   const scroll = new CompanyScroll(options.scrollIdleMs ?? 60_000, options.scrollPageSize ?? 50);
   const searchCache = new Map<string, Int32Array>();
+  let createdIndex: CreatedAtIndex | undefined;
   let lastNow = 0;
 
   /** The moveWhilePaging fault, before the list page at `offset`: move one unread and one read record, create one. */
@@ -261,15 +263,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dates: DateSemantics = kind === 'contact' ? 'calendar-day' : 'exact';
     const matcher = compileQuery(query, dates);
     const sort = parseSort(sortRaw);
+    // A still workspace answers contacts' created_at ranges from a sorted index (no scan).
+    const intervals = kind === 'contact' && !live ? createdAtIntervals(query) : undefined;
+    const indexed =
+      intervals && (sort === undefined || (sort.field === 'created_at' && sort.order === 'ascending'));
+    if (indexed) {
+      createdIndex ??= new CreatedAtIndex(workspace.contactCount, (i) =>
+        searchFieldsOf(workspace, 'contact', i),
+      );
+    }
     const hits =
-      kind === 'ticket'
-        ? runSearch(workspace.ticketCount, (j) => workspace.ticketSearchFields(j), matcher, sort)
-        : runSearch(
-            kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
-            (i) => searchFieldsOf(workspace, kind, i),
-            matcher,
-            sort,
-          );
+      indexed && createdIndex && intervals
+        ? createdIndex.hits(intervals, sort !== undefined)
+        : kind === 'ticket'
+          ? runSearch(workspace.ticketCount, (j) => workspace.ticketSearchFields(j), matcher, sort)
+          : runSearch(
+              kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
+              (i) => searchFieldsOf(workspace, kind, i),
+              matcher,
+              sort,
+            );
     searchCache.set(key, hits);
     if (searchCache.size > SEARCH_CACHE_SIZE) {
       const oldest = searchCache.keys().next().value;

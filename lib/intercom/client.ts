@@ -15,6 +15,12 @@ import type { Contact, Conversation, ConversationSummary, IntercomRecord } from 
 export type { SearchQuery } from '../streams/types';
 
 /** Options of {@link createIntercomClient}. */
+/** A search's `sort`: `{ field, order }` (`created_at`, `ascending`). */
+export interface SearchSort {
+  field: string;
+  order: 'ascending' | 'descending';
+}
+
 export interface IntercomClientOptions {
   /** Validated region URL or sandbox URL, no trailing slash. */
   baseUrl: string;
@@ -109,7 +115,19 @@ export interface IntercomClient {
     itemsKey: string,
     query: SearchQuery,
     pageSize?: number,
+    sort?: SearchSort,
   ): AsyncGenerator<IntercomRecord>;
+  /**
+   * One page of a search (`POST path`, `per_page` = `perPage`, optionally sorted): its items and its
+   * `total_count` (undefined when the API gives none), to count or to find the first and last record.
+   * @throws SourceError (400/403/404) when Intercom refuses the search.
+   */
+  searchPage(
+    path: string,
+    itemsKey: string,
+    query: SearchQuery,
+    options: { perPage: number; sort?: SearchSort },
+  ): Promise<{ items: IntercomRecord[]; total: number | undefined }>;
   /**
    * Every item of a scroll (`GET path`, then `GET path?scroll_param=…` until a page is empty),
    * as `GET /companies/scroll` pages past the 10,000 records its list reaches.
@@ -248,6 +266,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     itemsKey: string,
     query: SearchQuery,
     pageSize = MAX_PER_PAGE,
+    sort?: SearchSort,
   ): AsyncGenerator<T> {
     yield* paginate<T>({
       endpoint,
@@ -255,9 +274,35 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       fetchPage: (next) => {
         const pagination: Record<string, unknown> = { per_page: pageSize };
         if (next && 'startingAfter' in next) pagination.starting_after = next.startingAfter;
-        return getJson(endpoint, undefined, { query, pagination });
+        return getJson(endpoint, undefined, sort ? { query, pagination, sort } : { query, pagination });
       },
     });
+  }
+
+  async function searchPage(
+    endpoint: string,
+    itemsKey: string,
+    query: SearchQuery,
+    { perPage, sort }: { perPage: number; sort?: SearchSort },
+  ): Promise<{ items: IntercomRecord[]; total: number | undefined }> {
+    const pagination = { per_page: perPage };
+    const body = (await getJson(
+      endpoint,
+      undefined,
+      sort ? { query, pagination, sort } : { query, pagination },
+    )) as Record<string, unknown> | null;
+    const items = body?.[itemsKey];
+    if (!Array.isArray(items)) {
+      throw new SourceError(
+        `Intercom answered ${endpoint} with something that is not a list (no ${itemsKey} array). Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
+        { cause: new Error(`unexpected page shape from ${endpoint}`) },
+      );
+    }
+    const total = body?.total_count;
+    return {
+      items: items as IntercomRecord[],
+      total: typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 ? total : undefined,
+    };
   }
 
   async function totalOf(endpoint: string): Promise<number | undefined> {
@@ -367,8 +412,9 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     getConversation: async (id) =>
       (await getRecord('/conversations/{id}', id, 'conversation')) as Conversation,
     listRecords: (path, itemsKey, options) => list<IntercomRecord>(path, itemsKey, options),
-    searchRecords: (path, itemsKey, query, pageSize) =>
-      search<IntercomRecord>(path, itemsKey, query, pageSize),
+    searchRecords: (path, itemsKey, query, pageSize, sort) =>
+      search<IntercomRecord>(path, itemsKey, query, pageSize, sort),
+    searchPage,
     scrollRecords: (path, itemsKey) => scroll<IntercomRecord>(path, itemsKey),
     countRecords: (path) => totalOf(path),
     getRecord,

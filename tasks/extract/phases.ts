@@ -78,7 +78,7 @@ export async function writeStreams(run: Run): Promise<void> {
         runId,
         stream: stream.name,
         state,
-        list: () => listStream(client, stream),
+        list: () => listStream(client, stream, log),
         // As fetchStreamItem keys what it processed: (model, name) for a data attribute.
         keyOf: (item) => recordKeyOf(item, stream.primaryKey) ?? '',
         process: processItems(client, stream),
