@@ -76,20 +76,27 @@ function runExtractChild(env: Record<string, string>): { child: ChildProcess; do
  * an s3rver lake, SIGKILL it at that point, run it again, and check the rerun finished with the same
  * canonical content as a clean run, with fewer requests than a full run, and cleaned up after itself.
  */
-export function describeCrashPoints(title: string, points: [string, Point][]): void {
+export function describeCrashPoints(
+  title: string,
+  points: [string, Point][],
+  /** A different workspace (contacts over several days) and segment size. */
+  shape: { workspace?: Partial<typeof WORKSPACE>; segmentRecords?: string } = {},
+): void {
+  const WORKSPACE_HERE = { ...WORKSPACE, ...shape.workspace };
+  const SEGMENT_RECORDS_HERE = shape.segmentRecords ?? SEGMENT_RECORDS;
   describe(title, () => {
     let clean: CanonicalLake;
     let fullRequests: number;
 
     beforeAll(async () => {
-      const sandbox = await startSandbox(WORKSPACE);
+      const sandbox = await startSandbox(WORKSPACE_HERE);
       const lake = await mkdtemp(path.join(tmpdir(), 'crash-clean-'));
       try {
         const result = await runCli(EXTRACT, {
           INTERCOM_API_URL: sandbox.url,
           INTERCOM_ACCESS_TOKEN: sandbox.token,
           LAKE_URL: lake,
-          EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS,
+          EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS_HERE,
         });
         expect(result.code).toBe(0);
         clean = await canonicalLake(new FolderStore(lake));
@@ -112,7 +119,7 @@ export function describeCrashPoints(title: string, points: [string, Point][]): v
           return true;
         };
         const sandbox: Sandbox = await startSandbox({
-          ...WORKSPACE,
+          ...WORKSPACE_HERE,
           onRequest: (count, route) => {
             if ('route' in point && route === point.route && count === point.count) kill();
           },
@@ -132,7 +139,7 @@ export function describeCrashPoints(title: string, points: [string, Point][]): v
             AWS_REGION: 'us-east-1',
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-            EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS,
+            EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS_HERE,
           };
           const first = runExtractChild(env);
           child = first.child;
