@@ -165,6 +165,40 @@ async function runComparator(
  * @throws Error when any run fails or a comparator writes other records than ours.
  */
 export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeedResult> {
+  return withSpeedSandbox(sizes, async (sandbox, lake) => {
+    const store = new FolderStore(lake);
+    const ours = await runOurs(sandbox, store, lake);
+    const comparators = [];
+    for (const client of COMPARATORS) {
+      const c = await timeStep(`extract/speed/${client}`, () =>
+        runComparator(sandbox, store, lake, client, sizes[client]),
+      );
+      if (!c.sameRecords) throw new Error(`${client} baseline wrote other records than our extract`);
+      // A subset spans few windows, so bursting across their edges can beat the limit's rate; no
+      // client sustains more than the floor's rate over a whole run, so that caps the extrapolation.
+      const extrapolatedS = ours.calls / Math.min(c.callsPerS, FLOOR_CALLS_PER_S);
+      comparators.push({ ...c, extrapolatedS, slowerBy: extrapolatedS / ours.wallS });
+    }
+    return { ours, comparators };
+  });
+}
+
+/**
+ * Our extract alone against the rate-limited sandbox of {@link benchExtractSpeed}, at one workspace
+ * shape (`npm run bench -- --only extract-speed --contacts 100000 --conversations 300`).
+ *
+ * @throws Error when the extract fails.
+ */
+export function benchOursSpeed(contacts: number, conversations: number): Promise<ExtractSpeedResult['ours']> {
+  return withSpeedSandbox({ contacts, conversations }, (sandbox, lake) =>
+    runOurs(sandbox, new FolderStore(lake), lake),
+  );
+}
+
+async function withSpeedSandbox<T>(
+  sizes: { contacts: number; conversations: number },
+  fn: (sandbox: Sandbox, lake: string) => Promise<T>,
+): Promise<T> {
   const sandbox = await startSandbox({
     seed: 11,
     contacts: sizes.contacts,
@@ -174,55 +208,48 @@ export async function benchExtractSpeed(sizes: SpeedSizes): Promise<ExtractSpeed
     latencyMs: REALISTIC_LATENCY,
   });
   try {
-    return await withTempFolder('bench-lake-', async (lake) => {
-      const store = new FolderStore(lake);
-      const stop = trackRequests(sandbox);
-      // As deployed: with the Node flags of `npm run extract`.
-      const run = await timeStep('extract/speed/ours', () =>
-        runMeasured(
-          EXTRACT,
-          { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
-          { nodeArgs: scriptNodeArgs('extract') },
-        ),
-      );
-      const spanS = stop();
-      if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
-      const manifest = await readLatestManifest(store);
-      const { calls, rateLimited } = answered(sandbox);
-      const wallS = run.wallMs / 1000;
-      const floorS = calls / FLOOR_CALLS_PER_S;
-      const ours = {
-        client: 'ours' as const,
-        contacts: manifest.streams.users.count,
-        conversations: manifest.streams.conversations.count,
-        parts: manifest.parts,
-        calls,
-        rateLimited,
-        failures: 0,
-        wallS,
-        spanS,
-        callsPerS: calls / spanS,
-        peakRssMiB: run.peakRssMiB,
-        windows: Math.ceil(calls / CALLS_PER_WINDOW),
-        floorS,
-        fraction: floorS / wallS,
-      };
-      const comparators = [];
-      for (const client of COMPARATORS) {
-        const c = await timeStep(`extract/speed/${client}`, () =>
-          runComparator(sandbox, store, lake, client, sizes[client]),
-        );
-        if (!c.sameRecords) throw new Error(`${client} baseline wrote other records than our extract`);
-        // A subset spans few windows, so bursting across their edges can beat the limit's rate; no
-        // client sustains more than the floor's rate over a whole run, so that caps the extrapolation.
-        const extrapolatedS = calls / Math.min(c.callsPerS, FLOOR_CALLS_PER_S);
-        comparators.push({ ...c, extrapolatedS, slowerBy: extrapolatedS / wallS });
-      }
-      return { ours, comparators };
-    });
+    return await withTempFolder('bench-lake-', (lake) => fn(sandbox, lake));
   } finally {
     await sandbox.close();
   }
+}
+
+async function runOurs(
+  sandbox: Sandbox,
+  store: FolderStore,
+  lake: string,
+): Promise<ExtractSpeedResult['ours']> {
+  const stop = trackRequests(sandbox);
+  // As deployed: with the Node flags of `npm run extract`.
+  const run = await timeStep('extract/speed/ours', () =>
+    runMeasured(
+      EXTRACT,
+      { INTERCOM_API_URL: sandbox.url, INTERCOM_ACCESS_TOKEN: sandbox.token, LAKE_URL: lake },
+      { nodeArgs: scriptNodeArgs('extract') },
+    ),
+  );
+  const spanS = stop();
+  if (run.code !== 0) throw new Error(`extract failed (${run.code}): ${run.stderrTail}`);
+  const manifest = await readLatestManifest(store);
+  const { calls, rateLimited } = answered(sandbox);
+  const wallS = run.wallMs / 1000;
+  const floorS = calls / FLOOR_CALLS_PER_S;
+  return {
+    client: 'ours' as const,
+    contacts: manifest.streams.users.count,
+    conversations: manifest.streams.conversations.count,
+    parts: manifest.parts,
+    calls,
+    rateLimited,
+    failures: 0,
+    wallS,
+    spanS,
+    callsPerS: calls / spanS,
+    peakRssMiB: run.peakRssMiB,
+    windows: Math.ceil(calls / CALLS_PER_WINDOW),
+    floorS,
+    fraction: floorS / wallS,
+  };
 }
 
 /** One memory measurement of the extract. */

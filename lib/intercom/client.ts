@@ -148,8 +148,16 @@ export interface IntercomClient {
     lists: readonly NestedList[],
     singular: string,
   ): Promise<R>;
-  /** `fn` over `source` in source order, as many at once as `maxInFlight`; see map-concurrent.ts. */
-  mapConcurrent<T, R>(source: AsyncIterable<T>, fn: (item: T) => Promise<R>): AsyncGenerator<R>;
+  /**
+   * `fn` over `source` in source order, as many at once as `maxInFlight`; see map-concurrent.ts.
+   * `aheadPerCall`: items taken ahead of the consumer per call slot (default 2): more keeps the slots
+   * busy when few items need a call, at the memory of the items waiting.
+   */
+  mapConcurrent<T, R>(
+    source: AsyncIterable<T>,
+    fn: (item: T) => Promise<R>,
+    options?: { aheadPerCall?: number },
+  ): AsyncGenerator<R>;
   /** Live counters. */
   readonly stats: ClientStats;
   /** Close pooled connections; call when done. */
@@ -419,8 +427,11 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     countRecords: (path) => totalOf(path),
     getRecord,
     completeNested,
-    mapConcurrent: (source, fn) =>
-      mapOrdered(source, fn, { concurrency: maxInFlight, maxPending: maxInFlight * 2 }),
+    mapConcurrent: (source, fn, mapOptions) =>
+      mapOrdered(source, fn, {
+        concurrency: maxInFlight,
+        maxPending: maxInFlight * (mapOptions?.aheadPerCall ?? 2),
+      }),
     close: () => http.close(),
   };
 }
