@@ -73,7 +73,7 @@ export async function fetchStreamItem(
 ): Promise<StreamItem> {
   const id: unknown = item[stream.primaryKey];
   let record: IntercomRecord = item;
-  if (stream.detail) {
+  if (stream.detail && (stream.detail.when?.(item) ?? true)) {
     if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
       return { id: String(id ?? ''), record: item };
     }

@@ -1,4 +1,6 @@
+import { COMPANIES } from './companies';
 import { CONVERSATIONS } from './conversations';
+import { TICKETS } from './tickets';
 import type { StreamDeclaration } from './types';
 import { USERS } from './users';
 
@@ -6,7 +8,7 @@ import { USERS } from './users';
  * Every stream of the workspace, in the order the extract starts them and the load writes them.
  * Adding a stream is adding its declaration here; see docs/STREAMS.md.
  */
-export const STREAMS = [USERS, CONVERSATIONS] as const;
+export const STREAMS = [USERS, CONVERSATIONS, COMPANIES, TICKETS] as const;
 
 /** The name of a registered stream (`users`, `conversations`). */
 export type StreamName = (typeof STREAMS)[number]['name'];

@@ -1,3 +1,4 @@
+import { contactCompaniesOf } from '../records/map-company';
 import { mapUser } from '../records/map-user';
 import { defineStream } from './types';
 
@@ -28,6 +29,7 @@ export const USERS = defineStream({
     search: { path: '/contacts/search', itemsKey: 'data' },
     match: 'calendar-day',
   },
-  tables: ['users'],
-  map: (record, raw) => ({ users: [mapUser(record, raw)] }),
+  tables: ['users', 'contact_company'],
+  replaceChildrenOf: { tables: ['contact_company'], column: 'contact_id' },
+  map: (record, raw) => ({ users: [mapUser(record, raw)], contact_company: contactCompaniesOf(record) }),
 });

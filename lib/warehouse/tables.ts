@@ -1,7 +1,17 @@
 /**
  * The warehouse tables the load writes, their shapes, and the names of their full-refresh twins.
  */
-import { conversation, conversationContact, conversationPart, quarantine, users } from '../../drizzle/schema';
+import {
+  company,
+  contactCompany,
+  conversation,
+  conversationContact,
+  conversationPart,
+  quarantine,
+  ticket,
+  ticketPart,
+  users,
+} from '../../drizzle/schema';
 import { WAREHOUSE_TABLES, type WarehouseTable } from '../streams/types';
 import { tableShape, type TableShape } from './rows';
 
@@ -20,6 +30,10 @@ const STREAM_SHAPES: Record<WarehouseTable, TableShape> = {
   conversation: tableShape(conversation, ['id']),
   conversation_part: tableShape(conversationPart, ['id']),
   conversation_contact: tableShape(conversationContact, ['conversation_id', 'contact_id']),
+  company: tableShape(company, ['id']),
+  contact_company: tableShape(contactCompany, ['contact_id', 'company_id']),
+  ticket: tableShape(ticket, ['id']),
+  ticket_part: tableShape(ticketPart, ['id']),
 };
 
 /** The column order and key of each load table. */

@@ -11,6 +11,7 @@ import { publishRun, readLatestManifest } from '../../lib/lake/publish';
 import { S3Store } from '../../lib/lake/s3-store';
 import type { LakeStore } from '../../lib/lake/store';
 import { startS3rver } from '../helpers/s3rver';
+import { STREAMS } from '../../lib/streams/registry';
 
 async function openFolder(): Promise<{ store: LakeStore; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lake-publish-'));
@@ -46,7 +47,9 @@ async function writeRun(store: LakeStore, runId: string, tag: string): Promise<R
     apiUrl: 'http://127.0.0.1:4010',
     startedAt: '2026-11-22T02:37:00.000Z',
     finishedAt: '2026-11-22T02:38:00.000Z',
-    streams: { users: await stream('users'), conversations: await stream('conversations') },
+    streams: Object.fromEntries(
+      await Promise.all(STREAMS.map(async (s) => [s.name, await stream(s.name)] as const)),
+    ) as RunManifest['streams'],
     parts: 0,
     truncatedConversations: [],
     timings: {},

@@ -19,6 +19,8 @@ function sampleManifest(): RunManifest {
     streams: {
       users: { key: runKey(RUN_ID, 'users'), count: 3, bytes: 120, sha256: 'a'.repeat(64) },
       conversations: { key: runKey(RUN_ID, 'conversations'), count: 2, bytes: 300, sha256: 'b'.repeat(64) },
+      companies: { key: runKey(RUN_ID, 'companies'), count: 1, bytes: 90, sha256: 'c'.repeat(64) },
+      tickets: { key: runKey(RUN_ID, 'tickets'), count: 1, bytes: 400, sha256: 'd'.repeat(64) },
     },
     parts: 7,
     truncatedConversations: ['1'],

@@ -11,7 +11,13 @@ describe('LoadProgress', () => {
     const progress = new LoadProgress({
       log: createLogger({ level: 'info', destination: out }),
       // Contacts are small (100 bytes each), conversations large (10,000 bytes each).
-      totals: { users: { count: 1000, bytes: 100_000 }, conversations: { count: 100, bytes: 1_000_000 } },
+      // Companies and tickets hold nothing here, so they weigh nothing.
+      totals: {
+        users: { count: 1000, bytes: 100_000 },
+        conversations: { count: 100, bytes: 1_000_000 },
+        companies: { count: 0, bytes: 0 },
+        tickets: { count: 0, bytes: 0 },
+      },
       tty: false,
       logEveryMs: 20,
     });

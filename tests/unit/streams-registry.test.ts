@@ -3,7 +3,7 @@ import { MySqlTable } from 'drizzle-orm/mysql-core';
 import * as schema from '../../drizzle/schema';
 import { createLookups, perStream, STREAMS, streamNamed } from '../../lib/streams/registry';
 import { WAREHOUSE_TABLES, type StreamDeclaration } from '../../lib/streams/types';
-import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
+import { fixtureCompany, fixtureContact, fixtureConversation, fixtureTicket } from '../helpers/fixture-lake';
 
 /** SQL table name -> its SQL column names, for every table drizzle/schema.ts declares. */
 const SCHEMA = new Map(
@@ -16,6 +16,8 @@ const SCHEMA = new Map(
 const FIXTURES: Record<string, unknown> = {
   users: fixtureContact(3),
   conversations: fixtureConversation(3, { parts: 4 }),
+  companies: fixtureCompany(3),
+  tickets: fixtureTicket(3, { parts: 2 }),
 };
 
 describe('stream registry', () => {
@@ -80,10 +82,16 @@ describe('stream registry', () => {
 
   it('finds a stream by name and refuses an unknown name with the names there are', () => {
     expect(streamNamed('conversations').file).toBe('conversations.json');
-    expect(() => streamNamed('tickets')).toThrow(
-      '"tickets" is not a stream of this product; the streams are users, conversations.',
+    expect(() => streamNamed('invoices')).toThrow(
+      `"invoices" is not a stream of this product; the streams are ${STREAMS.map((s) => s.name).join(', ')}.`,
     );
-    expect(perStream((s) => s.label)).toEqual({ users: 'contacts', conversations: 'conversations' });
+    expect(perStream((s) => s.label)).toMatchObject({
+      users: 'contacts',
+      conversations: 'conversations',
+      companies: 'companies',
+      tickets: 'tickets',
+    });
+    expect(Object.keys(perStream((s) => s.label))).toEqual(STREAMS.map((s) => s.name));
     expect(createLookups([...STREAMS]).isStreamName('admins')).toBe(false);
   });
 });
