@@ -5,6 +5,7 @@ import { openLake } from '../../lib/lake/open-lake';
 import type { Logger } from '../../lib/logger';
 import type { TaskMetricsRecorder } from '../../lib/monitoring/metrics';
 import { ExtractProgress } from '../../lib/progress';
+import { STREAMS } from '../../lib/streams/registry';
 import { resolveSource } from './resolve-source';
 import { runExtract } from './run-extract';
 
@@ -52,13 +53,12 @@ export async function extractWithConfig(ctx: {
     }).finally(() => {
       metrics?.add({ requests: client.stats.requests, rateLimited: client.stats.rateLimited });
     });
-    metrics?.add({ records: manifest.streams.users.count + manifest.streams.conversations.count });
+    metrics?.add({ records: STREAMS.reduce((n, s) => n + manifest.streams[s.name].count, 0) });
     log.info(
       {
         runId: manifest.runId,
         lake: store.url,
-        contacts: manifest.streams.users.count,
-        conversations: manifest.streams.conversations.count,
+        ...Object.fromEntries(STREAMS.map((s) => [s.label, manifest.streams[s.name].count])),
         parts: manifest.parts,
         incompleteConversations: manifest.truncatedConversations.length,
         requests: manifest.requests.total,

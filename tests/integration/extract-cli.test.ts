@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { STREAMS } from '../../lib/streams/registry';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { runCli } from '../helpers/run-cli';
 
@@ -49,8 +50,9 @@ describe('npm run extract (tasks/extract/main.ts)', () => {
     await rm(lake, { recursive: true, force: true });
   });
 
-  it('exits 0 and publishes users.json, conversations.json and manifest.json to data/', () => {
-    expect(Object.keys(before).sort()).toEqual(['conversations.json', 'manifest.json', 'users.json']);
+  it("exits 0 and publishes every stream's file (users.json, conversations.json, ...) and manifest.json to data/", () => {
+    expect(Object.keys(before).sort()).toEqual([...STREAMS.map((s) => s.file), 'manifest.json'].sort());
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['users.json', 'conversations.json']));
   });
 
   it('refuses a wrong token with a clear error, a non-zero exit code and data/ untouched', async () => {
@@ -97,6 +99,8 @@ describe('npm run extract (tasks/extract/main.ts)', () => {
       contacts: 40,
       conversations: 12,
       faults: { malformedEvery: 1 },
+      // Each cut scroll page leaves the scroll open until it idles out (a minute at Intercom).
+      scrollIdleMs: 100,
     });
     try {
       const result = await runCli(EXTRACT, {

@@ -74,7 +74,7 @@ describe.each([
     await lake.close();
   });
 
-  it('copies both stream files to data/ and the manifest last', async () => {
+  it('copies every stream file to data/ and the manifest last', async () => {
     const manifest = await writeRun(lake.store, RUN_A, 'a');
     const copies: string[] = [];
     const watched: LakeStore = Object.create(lake.store) as LakeStore;
@@ -84,10 +84,10 @@ describe.each([
     };
     await publishRun(watched, RUN_A);
     expect(copies).toEqual([
-      `${runKey(RUN_A, 'users')} -> ${dataKey('users')}`,
-      `${runKey(RUN_A, 'conversations')} -> ${dataKey('conversations')}`,
+      ...STREAMS.map((s) => `${runKey(RUN_A, s.name)} -> ${dataKey(s.name)}`),
       `${runManifestKey(RUN_A)} -> ${dataManifestKey()}`,
     ]);
+    expect(copies).toContain(`${runKey(RUN_A, 'companies')} -> ${dataKey('companies')}`);
     expect(await text(lake.store, dataKey('users'))).toBe('[\n"a-users"\n]\n');
     expect(await readLatestManifest(lake.store)).toEqual(manifest);
   });
