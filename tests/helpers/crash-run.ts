@@ -14,7 +14,9 @@ import { runCli } from './run-cli';
 const ROOT = path.resolve(__dirname, '../..');
 const EXTRACT = 'tasks/extract/main.ts';
 // A little latency, as a real API has, lets checkpoints keep pace with the requests they follow.
-const WORKSPACE = { seed: 11, contacts: 320, conversations: 300, latencyMs: 10 };
+// A kill mid-scroll leaves the companies scroll open; the rerun's new scroll waits until it idles
+// out (a minute at Intercom), here 5 s.
+const WORKSPACE = { seed: 11, contacts: 320, conversations: 300, latencyMs: 10, scrollIdleMs: 5_000 };
 const SEGMENT_RECORDS = '5';
 
 /** Where to kill the first run: after the k-th request of a sandbox route, or at a lake write. */

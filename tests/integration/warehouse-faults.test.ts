@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import { TransientError } from '../../lib/errors';
+import { WAREHOUSE_TABLES } from '../../lib/streams/types';
 import { runLoad, type LoadSummary } from '../../tasks/load/run-load';
 import {
   createTestDatabase,
@@ -51,7 +52,16 @@ const BIG = {
   users: Array.from({ length: 400 }, (_, i) => fixtureContact(i)),
   conversations: Array.from({ length: 400 }, (_, i) => fixtureConversation(i, { parts: 20 })),
 };
-const BIG_TABLES = { users: 400, conversation: 400, conversation_part: 8000, conversation_contact: 400 };
+/** Rows per table: every table the streams fill, none where the lake holds nothing for it. */
+const BIG_TABLES = {
+  ...Object.fromEntries(WAREHOUSE_TABLES.map((table) => [table, 0])),
+  users: 400,
+  // Each fixture contact belongs to one company.
+  contact_company: 400,
+  conversation: 400,
+  conversation_part: 8000,
+  conversation_contact: 400,
+};
 
 /** Both ways a full refresh writes, each with the statement a test waits for before it strikes. */
 const METHODS = [
