@@ -1,3 +1,5 @@
+import { perStream, type StreamName } from '../../lib/streams/registry';
+import { WAREHOUSE_TABLES, type WarehouseTable } from '../../lib/streams/types';
 import { queryDatabase } from './database';
 import { writeFixtureLake, type FixtureLake, type FixtureLakeContent } from './fixture-lake';
 
@@ -56,4 +58,19 @@ export function useFixtureLakes(): (content: FixtureLakeContent) => Promise<Fixt
     lakes.push(made);
     return made;
   };
+}
+
+/** Rows per warehouse table as a load summary gives them: `counts`, and 0 for every other table a stream fills. */
+export function rowsPerTable(
+  counts: Partial<Record<WarehouseTable, number>>,
+): Record<WarehouseTable, number> {
+  return {
+    ...(Object.fromEntries(WAREHOUSE_TABLES.map((t) => [t, 0])) as Record<WarehouseTable, number>),
+    ...counts,
+  };
+}
+
+/** A figure per stream as a load summary gives them: `counts`, and 0 for every other stream. */
+export function perStreamCounts(counts: Partial<Record<StreamName, number>>): Record<StreamName, number> {
+  return { ...perStream(() => 0), ...counts };
 }

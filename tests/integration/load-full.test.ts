@@ -1,4 +1,4 @@
-import { MIGRATED_TABLES } from '../helpers/warehouse';
+import { MIGRATED_TABLES, perStreamCounts, rowsPerTable } from '../helpers/warehouse';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
@@ -78,9 +78,16 @@ describe('full load', () => {
     expect(summary).toMatchObject({
       mode: 'full',
       runId: lake.runId,
-      tables: { users: 4, conversation: 3, conversation_part: 504, conversation_contact: 4 },
+      // Each fixture contact belongs to one company.
+      tables: rowsPerTable({
+        users: 4,
+        contact_company: 4,
+        conversation: 3,
+        conversation_part: 504,
+        conversation_contact: 4,
+      }),
       quarantined: 0,
-      records: { users: 4, conversations: 3 },
+      records: perStreamCounts({ users: 4, conversations: 3 }),
     });
     const t = await dumpTables(db.url);
     expect(t.users.map((u) => u.id)).toEqual(users.map((u) => u.id));
@@ -158,12 +165,15 @@ describe('full load', () => {
       lake.folder,
     );
     const summary = await runLoad({ store: lake.store, databaseUrl: db.url });
-    expect(summary.tables).toEqual({
-      users: 1,
-      conversation: 1,
-      conversation_part: 4,
-      conversation_contact: 1,
-    });
+    expect(summary.tables).toEqual(
+      rowsPerTable({
+        users: 1,
+        contact_company: 1,
+        conversation: 1,
+        conversation_part: 4,
+        conversation_contact: 1,
+      }),
+    );
     expect((await query(db.url, 'SELECT id FROM users')).map((r) => r.id)).toEqual([users[0]!.id]);
   });
 
