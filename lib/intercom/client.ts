@@ -307,6 +307,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       maxRestarts: maxAttempts,
       pollBaseMs: retryBaseMs,
       waitMs: options.scrollWaitMs,
+      signal,
       log,
     });
 

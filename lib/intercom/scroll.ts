@@ -24,6 +24,8 @@ export interface ScrollOptions {
   pollBaseMs: number;
   /** How long to wait for another open scroll to end (default {@link SCROLL_WAIT_MS}). */
   waitMs?: number;
+  /** The client's signal: a failure after it aborted is the stop, never a broken scroll. */
+  signal?: AbortSignal;
   log: Logger;
 }
 
@@ -82,7 +84,7 @@ export async function* scrollRecords(options: ScrollOptions): AsyncGenerator<Int
         try {
           body = await options.getPage(`${endpoint}?scroll_param=${encodeURIComponent(param)}`);
         } catch (error) {
-          if (!breaksScroll(error)) throw error;
+          if (options.signal?.aborted || !breaksScroll(error)) throw error;
           broken = error;
         }
         if (broken !== undefined) break;
@@ -90,7 +92,9 @@ export async function* scrollRecords(options: ScrollOptions): AsyncGenerator<Int
     } catch (error) {
       // A first page that got no usable answer may still have opened the scroll and spent its page:
       // start again (waiting for that scroll to expire). A refusal of the start itself is final.
-      if (!(error instanceof TransientError)) throw error;
+      if (options.signal?.aborted || !(error instanceof TransientError) || error instanceof ScrollBusyError) {
+        throw error;
+      }
       broken = error;
     }
     barren = seen.size > before ? 1 : barren + 1;
@@ -107,6 +111,9 @@ export async function* scrollRecords(options: ScrollOptions): AsyncGenerator<Int
   }
 }
 
+/** Another scroll of the app stayed open past the wait: final, not a broken scroll to start again. */
+class ScrollBusyError extends TransientError {}
+
 /** The first page of a new scroll, waiting while another scroll of the app is open. */
 async function startScroll(options: ScrollOptions): Promise<unknown> {
   const waitMs = options.waitMs ?? SCROLL_WAIT_MS;
@@ -117,7 +124,7 @@ async function startScroll(options: ScrollOptions): Promise<unknown> {
     } catch (error) {
       if (!isScrollOpen(error)) throw error;
       if (waited >= waitMs) {
-        throw new TransientError(
+        throw new ScrollBusyError(
           `Intercom kept refusing a new scroll over ${options.endpoint} for ${Math.round(waited / 1000)} s because another is open for this app (Intercom allows one at a time). Another extract, or another tool using the same app, is scrolling: run again when it has finished (an abandoned scroll expires after a minute).`,
           { cause: error },
         );

@@ -104,6 +104,8 @@ describe('the companies scroll over the sandbox', () => {
     expect((error as Error).message).toMatch(
       /another is open for this app .* run again when it has finished/,
     );
+    // One wait, not one per restart: tries 20 + 40 + 80 + 60 ms apart, then the refusal is final.
+    expect(sandbox.stats.byRoute['GET /companies/scroll']).toBe(1 + 5);
   });
 
   it('gives up when every scroll breaks before listing anything new', async () => {
