@@ -163,3 +163,47 @@ describe.each(backends)('companies and tickets, sandbox → extract → load, $n
     });
   });
 });
+
+describe('tickets whose search result lacks their parts', () => {
+  let sandbox: Sandbox;
+  let dir: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      seed: 29,
+      contacts: 20,
+      conversations: 3,
+      tickets: 30,
+      ticketPartsInSearch: false,
+      faults: { rate5xx: 0.05 },
+    });
+    dir = await mkdtemp(path.join(tmpdir(), 'lake-tickets-'));
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are each fetched again with GET /tickets/{id}, and the lake holds the detail, parts included', async () => {
+    const store = new FolderStore(dir);
+    const client = createIntercomClient({
+      baseUrl: sandbox.url,
+      token: sandbox.token,
+      apiVersion: '2.14',
+      retryBaseMs: 20,
+    });
+    try {
+      await runExtract({ client, store, log: silentLogger(), apiUrl: sandbox.url, apiVersion: '2.14' });
+    } finally {
+      await client.close();
+    }
+    const tickets = await readRecordsById(store, dataKey('tickets'));
+    const want = expectedTickets(sandbox.workspace);
+    expect([...tickets.keys()].sort()).toEqual([...want.keys()].sort());
+    for (const [id, record] of want) expect(tickets.get(id)).toEqual(record);
+    // One detail per ticket, plus the retries of injected 5xx.
+    const details = sandbox.stats.byRoute['GET /tickets/{id}'] ?? 0;
+    expect(details).toBeGreaterThanOrEqual(want.size);
+    expect(details).toBeLessThan(want.size * 2);
+  });
+});
