@@ -244,7 +244,12 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
         }
       }
       problem ??= 'an unknown failure';
-      if (attempt >= maxAttempts || (onlyRateLimited && res?.status !== 429)) {
+      if (onlyRateLimited && res?.status !== 429) {
+        throw new TransientError(`Intercom did not answer ${method} ${path} (${problem}); not asked again.`, {
+          cause,
+        });
+      }
+      if (attempt >= maxAttempts) {
         throw new TransientError(
           `Intercom did not answer ${method} ${path} after ${maxAttempts} attempts (last: ${problem}). Intercom may be degraded or the network interrupted: run again later (the run is safe to repeat), or raise the timeout if responses are slow.`,
           { cause },
