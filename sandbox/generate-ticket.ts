@@ -320,3 +320,58 @@ export function generateTicket(ctx: WorkspaceContext, j: number, lookup: Partici
   if (j === EDGE_TICKETS.snoozed) ticket.snoozed_until = updated_at + 86_400;
   return ticket;
 }
+
+/** The state a ticket moves to on its next change: one step along the flow, reopened after resolved. */
+function nextState(category: TicketState['category']): TicketState['category'] {
+  return category === 'resolved'
+    ? 'in_progress'
+    : (STATE_FLOW[STATE_FLOW.indexOf(category) + 1] ?? 'resolved');
+}
+
+/**
+ * `ticket` after its assignee changed its state once at each of `times` (the live sandbox's ticket
+ * changes, each notified as `ticket.state.updated`): every change moves the state one step along the
+ * flow (a resolved ticket is reopened), adds a `ticket_state_updated_by_admin` part by `author`, and
+ * `updated_at` becomes the last time.
+ * @throws RangeError when the ticket would hold more parts than its part ids have room for.
+ */
+export function ticketAfterStateChanges(
+  ticket: Ticket,
+  times: readonly number[],
+  author: TicketPartAuthor,
+): Ticket {
+  const parts = [...ticket.ticket_parts.ticket_parts];
+  if (parts.length + times.length > PART_ID_STRIDE) {
+    throw new RangeError(`Ticket ${ticket.id} cannot hold more than ${PART_ID_STRIDE} parts.`);
+  }
+  const typeIndex = Number(ticket.ticket_type.id) - 101;
+  const base = PART_ID_BASE + (Number(ticket.id) - TICKET_ID_BASE) * PART_ID_STRIDE;
+  let state = ticket.ticket_state.category;
+  for (const time of times) {
+    const next = nextState(state);
+    parts.push({
+      type: 'ticket_part',
+      id: String(base + parts.length),
+      part_type: 'ticket_state_updated_by_admin',
+      body: null,
+      previous_ticket_state: state,
+      ticket_state: next,
+      created_at: time,
+      updated_at: time,
+      assigned_to: null,
+      author,
+      attachments: [],
+      external_id: null,
+      redacted: false,
+    });
+    state = next;
+  }
+  const updatedAt = times.at(-1) ?? ticket.updated_at;
+  return {
+    ...ticket,
+    ticket_state: stateOf(typeIndex, state),
+    updated_at: Math.max(updatedAt, ticket.updated_at),
+    open: state !== 'resolved',
+    ticket_parts: { ...ticket.ticket_parts, ticket_parts: parts, total_count: parts.length },
+  };
+}

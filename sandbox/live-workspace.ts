@@ -1,3 +1,4 @@
+import { ticketAfterStateChanges } from './generate-ticket';
 import { searchFieldsOf, type SearchFields, type Workspace } from './workspace';
 import { streamsOf } from './workspace-streams';
 import type {
@@ -8,10 +9,14 @@ import type {
   ConversationSummary,
   Note,
   Tag,
+  Ticket,
 } from './types';
 
-/** Record kinds a live workspace changes. */
+/** Record kinds a live workspace changes while they are listed (and creates). */
 export type LiveKind = 'contact' | 'conversation';
+
+/** Record kinds whose changes a live workspace's observers hear of: tickets change in place. */
+export type ChangedKind = LiveKind | 'ticket';
 
 /** Ids of created records: far from generated ones (contact ids start 6…, conversation ids are 100 + index). */
 const CREATED_CONTACT_PREFIX = 'eeeeeeee';
@@ -57,15 +62,20 @@ export interface LiveWorkspace extends Workspace {
   listIndexAt(kind: LiveKind, position: number): number;
   /** Fields for search without building whole records. */
   searchFields(kind: LiveKind, index: number): SearchFields;
-  /** How many records were updated / created so far, per kind. */
-  readonly changeCounts: Record<LiveKind, { updated: number; created: number }>;
+  /**
+   * Change ticket `index`'s state at `now` (`updated_at` becomes `now`, a state-change part is
+   * added), as an admin working it does. Tickets keep their place in the list and search.
+   */
+  touchTicket(index: number, now: number): void;
+  /** How many records were updated / created so far, per kind (tickets are only updated). */
+  readonly changeCounts: Record<ChangedKind, { updated: number; created: number }>;
   /** Call `listener` after every change from now on (the webhook sender); returns the unsubscribe. */
   subscribe(listener: (change: LiveChange) => void): () => void;
 }
 
 /** One change of a live workspace, as its observers hear of it. */
 export interface LiveChange {
-  kind: LiveKind;
+  kind: ChangedKind;
   /** Live index of the record changed. */
   index: number;
   action: 'updated' | 'created';
@@ -93,7 +103,13 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       head: [],
     },
   };
-  const changeCounts = { contact: { updated: 0, created: 0 }, conversation: { updated: 0, created: 0 } };
+  const changeCounts = {
+    contact: { updated: 0, created: 0 },
+    conversation: { updated: 0, created: 0 },
+    ticket: { updated: 0, created: 0 },
+  };
+  /** The times each changed ticket (by index) was changed at, in order. */
+  const ticketChanges = new Map<number, number[]>();
   const listeners = new Set<(change: LiveChange) => void>();
   const tell = (change: LiveChange): void => listeners.forEach((listener) => listener(change));
   const count = (kind: LiveKind): number => state[kind].baseCount() + state[kind].createdIds.size;
@@ -161,9 +177,31 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       ? items
       : (JSON.parse(JSON.stringify(items).split(from).join(to)) as T[]);
 
+  const ticketAt = (j: number): Ticket => {
+    const ticket = base.ticketAt(j);
+    const times = ticketChanges.get(j);
+    if (!times) return ticket;
+    // The workspace owner (admin 0, whom GET /me describes) works the changed tickets.
+    const owner = base.adminAt(0);
+    return ticketAfterStateChanges(ticket, times, {
+      type: 'admin',
+      id: owner.id,
+      name: owner.name,
+      email: owner.email,
+    });
+  };
+
   const ws: LiveWorkspace = {
-    // Only contacts and conversations change while listed; the other streams are the base's.
+    // Only contacts and conversations change while listed, tickets in place; the other streams
+    // are the base's.
     ...streamsOf(base),
+    ticketAt,
+    ticketSearchFields(j) {
+      const fields = base.ticketSearchFields(j);
+      const times = ticketChanges.get(j);
+      const last = times?.at(-1);
+      return last === undefined ? fields : { ...fields, updated_at: Math.max(fields.updated_at, last) };
+    },
     get contactCount() {
       return count('contact');
     },
@@ -250,6 +288,17 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       toHead(kind, index);
       tell({ kind, index, action: 'created' });
       return index;
+    },
+    touchTicket(index, now) {
+      if (!Number.isInteger(index) || index < 0 || index >= base.ticketCount) {
+        throw new RangeError(`ticket index ${index} is outside 0..${base.ticketCount - 1}.`);
+      }
+      const times = ticketChanges.get(index) ?? [];
+      // Never backwards: a change after another is not older than it.
+      times.push(Math.max(now, times.at(-1) ?? now));
+      ticketChanges.set(index, times);
+      changeCounts.ticket.updated += 1;
+      tell({ kind: 'ticket', index, action: 'updated' });
     },
     subscribe(listener) {
       listeners.add(listener);

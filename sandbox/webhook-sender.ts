@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox -- --webhooks-to URL`: every change of the sandbox's live workspace (its own
- * timer's, and the moveWhilePaging fault's) is sent as a signed notification, as Intercom sends
- * one for each change in a workspace.
+ * timer's: contacts, conversations and tickets; and the moveWhilePaging fault's) is sent as a
+ * signed notification, as Intercom sends one for each change in a workspace.
  */
 import type { LiveChange, LiveWorkspace } from './live-workspace';
 import { hash32, Rng } from './prng';
@@ -37,9 +37,16 @@ export interface WebhookSender {
 
 /** The topic Intercom sends for a change of this kind. */
 function topicOf(change: LiveChange): string {
+  if (change.kind === 'ticket') return 'ticket.state.updated';
   if (change.kind === 'contact')
     return change.action === 'created' ? 'contact.user.created' : 'contact.user.updated';
   return change.action === 'created' ? 'conversation.user.created' : 'conversation.admin.replied';
+}
+
+/** The record a change is about, as Intercom puts it in the notification's `data.item`. */
+function itemOf(live: LiveWorkspace, change: LiveChange): unknown {
+  if (change.kind === 'ticket') return live.ticketAt(change.index);
+  return change.kind === 'contact' ? live.contactAt(change.index) : live.conversationAt(change.index);
 }
 
 /** Start sending; see {@link WebhookSenderOptions}. */
@@ -51,7 +58,7 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
   let lastNow = 0;
 
   const send = (change: LiveChange): void => {
-    const item = change.kind === 'contact' ? live.contactAt(change.index) : live.conversationAt(change.index);
+    const item = itemOf(live, change);
     const topic = topicOf(change);
     stats.sent += 1;
     const delivery = deliverNotification(
@@ -76,11 +83,18 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
   const unsubscribe = live.subscribe(send);
 
   const changeOne = (): void => {
+    // Seconds, never backwards, so updated_at grows with every change.
+    const now = Math.max(lastNow + 1, Math.floor(Date.now() / 1000));
+    // One change in five works a ticket (its state moves on), when the workspace has tickets.
+    if (live.ticketCount > 0 && rng.chance(0.2)) {
+      lastNow = now;
+      live.touchTicket(rng.int(0, live.ticketCount - 1), lastNow);
+      return;
+    }
     const kind = rng.chance(0.5) ? 'contact' : 'conversation';
     const count = kind === 'contact' ? live.contactCount : live.conversationCount;
     if (count === 0) return;
-    // Seconds, never backwards, so updated_at grows with every change.
-    lastNow = Math.max(lastNow + 1, Math.floor(Date.now() / 1000));
+    lastNow = now;
     if (rng.chance(0.2)) live.create(kind, rng.int(0, count - 1 - live.changeCounts[kind].created), lastNow);
     else live.touch(kind, rng.int(0, count - 1), lastNow);
   };

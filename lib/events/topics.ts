@@ -15,18 +15,27 @@ export interface TopicObject {
   stream: StreamName;
   /** GET template for the current record (`/contacts/{id}`); a 404 there means deleted. */
   fetch: string;
+  /**
+   * The field of `data.item` that some topics wrap the record in: from API 2.15 `ticket.closed`
+   * sends `{ ticket: {...} }` as its item, the ticket under `ticket`. The record's id is read there
+   * when the item holds it so; otherwise from `data.item.id`.
+   * https://developers.intercom.com/docs/references/2.15/webhooks/webhook-models
+   */
+  wrappedIn?: string;
 }
 
 /**
  * The objects applied to the warehouse. `conversation_part.*` notifications carry the whole
- * conversation as their item, so they refresh the conversation.
+ * conversation as their item, so they refresh the conversation. Every `ticket.*` topic
+ * (`ticket.created`, `ticket.state.updated`, `ticket.admin.replied`, `ticket.closed`, …) refreshes
+ * the ticket and its parts.
  */
 export const TOPIC_OBJECTS: readonly TopicObject[] = [
   { object: 'contact', stream: 'users', fetch: '/contacts/{id}' },
   { object: 'conversation', stream: 'conversations', fetch: '/conversations/{id}' },
   { object: 'conversation_part', stream: 'conversations', fetch: '/conversations/{id}' },
-  // Tickets: add `{ object: 'ticket', stream: 'tickets', fetch: '/tickets/{id}' }` once the
-  // tickets stream is in lib/streams/registry.ts.
+  // Intercom has no ticket.deleted topic: a ticket whose fetch answers 404 is deleted.
+  { object: 'ticket', stream: 'tickets', fetch: '/tickets/{id}', wrappedIn: 'ticket' },
 ];
 
 /** What a topic asks of the consumer. */

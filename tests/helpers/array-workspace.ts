@@ -7,6 +7,7 @@ import type {
   Tag,
   Workspace,
 } from '../../sandbox/workspace';
+import type { Ticket } from '../../sandbox/types';
 import { emptyWorkspaceStreams } from '../../sandbox/workspace-streams';
 
 /** A JSON object as a test builds it: any shape, hostile values included. */
@@ -29,6 +30,8 @@ export interface ArrayWorkspaceInput {
   contacts: ArrayContact[];
   /** Conversations as `GET /conversations/{id}` returns them, parts included. */
   conversations: JsonRecord[];
+  /** Tickets as `GET /tickets/{id}` returns them and `POST /tickets/search` lists them; default []. */
+  tickets?: JsonRecord[];
 }
 
 /**
@@ -48,6 +51,14 @@ export function createArrayWorkspace(input: ArrayWorkspaceInput): Workspace {
   const conversations = input.conversations.map((c) => structuredClone(c));
   const contactIds = firstIndexById(contacts.map((c) => c.contact));
   const conversationIds = firstIndexById(conversations);
+  const tickets = (input.tickets ?? []).map((t) => structuredClone(t));
+  const ticketIds = firstIndexById(tickets);
+  const ticketAt = (j: number): JsonRecord => {
+    const found = tickets[j];
+    if (!found) throw new RangeError(`Ticket index ${j} is outside 0..${tickets.length - 1}.`);
+    return found;
+  };
+  const seconds = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
   const contactAt = (i: number): ArrayContact => {
     const found = contacts[i];
@@ -69,8 +80,19 @@ export function createArrayWorkspace(input: ArrayWorkspaceInput): Workspace {
   };
 
   return {
-    // Only contacts and conversations come from the test; every other stream is empty.
+    // Contacts, conversations and tickets come from the test; every other stream is empty.
     ...emptyWorkspaceStreams(),
+    ticketCount: tickets.length,
+    ticketAt: (j) => structuredClone(ticketAt(j)) as unknown as Ticket,
+    ticketIndex: (id) => ticketIds.get(id),
+    ticketSearchFields(j) {
+      const ticket = ticketAt(j);
+      return {
+        id: String(ticket.id),
+        created_at: seconds(ticket.created_at),
+        updated_at: seconds(ticket.updated_at),
+      };
+    },
     contactCount: contacts.length,
     conversationCount: conversations.length,
     contactAt: (i) => structuredClone(contactAt(i).contact) as unknown as Contact,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { S3Store } from '../../lib/lake/s3-store';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { canonicalLake, type CanonicalLake } from './canonical';
 import { startS3rver, type LocalS3 } from './s3rver';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +14,9 @@ import { runCli } from './run-cli';
 const ROOT = path.resolve(__dirname, '../..');
 const EXTRACT = 'tasks/extract/main.ts';
 // A little latency, as a real API has, lets checkpoints keep pace with the requests they follow.
-const WORKSPACE = { seed: 11, contacts: 320, conversations: 300, latencyMs: 10 };
+// A kill mid-scroll leaves the companies scroll open; the rerun's new scroll waits until it idles
+// out (a minute at Intercom), here 5 s.
+const WORKSPACE = { seed: 11, contacts: 320, conversations: 300, latencyMs: 10, scrollIdleMs: 5_000 };
 const SEGMENT_RECORDS = '5';
 
 /** Where to kill the first run: after the k-th request of a sandbox route, or at a lake write. */
@@ -79,24 +81,32 @@ function runExtractChild(env: Record<string, string>): { child: ChildProcess; do
 export function describeCrashPoints(
   title: string,
   points: [string, Point][],
-  /** A different workspace (contacts over several days) and segment size. */
-  shape: { workspace?: Partial<typeof WORKSPACE>; segmentRecords?: string } = {},
+  /**
+   * Sandbox settings for these points (companies, the scroll's page size and idle expiry; contacts
+   * and conversations for a workspace of another shape).
+   */
+  serving: Pick<
+    SandboxOptions,
+    'companies' | 'scrollPageSize' | 'scrollIdleMs' | 'contacts' | 'conversations'
+  > = {},
+  /** Further checks of the rerun: the requests per route it made. */
+  checkRerun?: (point: Point, rerunByRoute: Record<string, number>) => void,
+  /** Records per segment (default 5; more for a larger workspace). */
+  segmentRecords: string = SEGMENT_RECORDS,
 ): void {
-  const WORKSPACE_HERE = { ...WORKSPACE, ...shape.workspace };
-  const SEGMENT_RECORDS_HERE = shape.segmentRecords ?? SEGMENT_RECORDS;
   describe(title, () => {
     let clean: CanonicalLake;
     let fullRequests: number;
 
     beforeAll(async () => {
-      const sandbox = await startSandbox(WORKSPACE_HERE);
+      const sandbox = await startSandbox({ ...WORKSPACE, ...serving });
       const lake = await mkdtemp(path.join(tmpdir(), 'crash-clean-'));
       try {
         const result = await runCli(EXTRACT, {
           INTERCOM_API_URL: sandbox.url,
           INTERCOM_ACCESS_TOKEN: sandbox.token,
           LAKE_URL: lake,
-          EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS_HERE,
+          EXTRACT_SEGMENT_RECORDS: segmentRecords,
         });
         expect(result.code).toBe(0);
         clean = await canonicalLake(new FolderStore(lake));
@@ -119,7 +129,8 @@ export function describeCrashPoints(
           return true;
         };
         const sandbox: Sandbox = await startSandbox({
-          ...WORKSPACE_HERE,
+          ...WORKSPACE,
+          ...serving,
           onRequest: (count, route) => {
             if ('route' in point && route === point.route && count === point.count) kill();
           },
@@ -139,19 +150,29 @@ export function describeCrashPoints(
             AWS_REGION: 'us-east-1',
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-            EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS_HERE,
+            EXTRACT_SEGMENT_RECORDS: segmentRecords,
           };
           const first = runExtractChild(env);
           child = first.child;
           expect(await first.done).toBeNull();
           expect(killed).toBe(true);
           const before = sandbox.stats.requests;
+          const byRouteBefore = { ...sandbox.stats.byRoute };
 
           const second = runExtractChild(env);
           expect(await second.done).toBe(0);
           const store = new S3Store(`s3://${s3.bucket}`, { client: s3.client });
           expect(await canonicalLake(store)).toEqual(clean);
           expect(sandbox.stats.requests - before).toBeLessThan(fullRequests);
+          checkRerun?.(
+            point,
+            Object.fromEntries(
+              Object.entries(sandbox.stats.byRoute).map(([route, n]) => [
+                route,
+                n - (byRouteBefore[route] ?? 0),
+              ]),
+            ),
+          );
           // Segments and checkpoint are gone once the run is published (`segments.json` is a stream's file).
           expect(
             (await store.list('runs/')).filter((k) => /\/segments\/|\/checkpoint\.json$/.test(k)),

@@ -13,6 +13,10 @@ export interface MutableWorkspace {
   deleteContact(id: string): void;
   /** Remove the conversation: `GET /conversations/{id}` answers 404 from now on. */
   deleteConversation(id: string): void;
+  /** Add or replace the ticket with this id (parts included). */
+  putTicket(ticket: JsonRecord): void;
+  /** Remove the ticket: `GET /tickets/{id}` answers 404 from now on. */
+  deleteTicket(id: string): void;
 }
 
 /**
@@ -22,18 +26,20 @@ export interface MutableWorkspace {
 export function createMutableWorkspace(initial: {
   contacts: ArrayContact[];
   conversations: JsonRecord[];
+  tickets?: JsonRecord[];
 }): MutableWorkspace {
   const contacts = new Map(initial.contacts.map((c) => [String(c.contact.id), c]));
   const conversations = new Map(initial.conversations.map((c) => [String(c.id), c]));
-  let current = createArrayWorkspace({
-    contacts: [...contacts.values()],
-    conversations: [...conversations.values()],
-  });
-  const rebuild = (): void => {
-    current = createArrayWorkspace({
+  const tickets = new Map((initial.tickets ?? []).map((t) => [String(t.id), t]));
+  const build = () =>
+    createArrayWorkspace({
       contacts: [...contacts.values()],
       conversations: [...conversations.values()],
+      tickets: [...tickets.values()],
     });
+  let current = build();
+  const rebuild = (): void => {
+    current = build();
   };
   const workspace = new Proxy({} as Workspace, {
     get: (_target, key) => current[key as keyof Workspace],
@@ -60,6 +66,14 @@ export function createMutableWorkspace(initial: {
     },
     deleteConversation(id) {
       conversations.delete(id);
+      rebuild();
+    },
+    putTicket(ticket) {
+      tickets.set(String(ticket.id), ticket);
+      rebuild();
+    },
+    deleteTicket(id) {
+      tickets.delete(id);
       rebuild();
     },
   };

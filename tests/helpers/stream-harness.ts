@@ -38,6 +38,7 @@ export interface StreamHarness {
 export async function startStreamHarness(initial: {
   contacts: ArrayContact[];
   conversations: JsonRecord[];
+  tickets?: JsonRecord[];
 }): Promise<StreamHarness> {
   const data = createMutableWorkspace(initial);
   const sandbox = await startSandbox({ workspace: data.workspace });

@@ -9,5 +9,7 @@ describeCrashPoints(
     ['search ranges, 40th search', { route: 'POST /contacts/search', count: 40 }],
     ['search ranges, 50th search', { route: 'POST /contacts/search', count: 50 }],
   ],
-  { workspace: { contacts: 4_000, conversations: 20 }, segmentRecords: '200' },
+  { contacts: 4_000, conversations: 20 },
+  undefined,
+  '200',
 );

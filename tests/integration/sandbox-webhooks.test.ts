@@ -40,7 +40,7 @@ describe('npm run sandbox -- --webhooks-to URL', () => {
   });
 
   it('sends a signed notification for each of its changes, and the stream leaves the warehouse equal to the sandbox', async () => {
-    const sandbox = await startSandbox({ live: true, contacts: 30, conversations: 20, seed: 7 });
+    const sandbox = await startSandbox({ live: true, contacts: 30, conversations: 20, tickets: 6, seed: 7 });
     const db = await createTestDatabase();
     const lake = await createLakeFolder();
     const client = createIntercomClient({ baseUrl: sandbox.url, token: sandbox.token, apiVersion: '2.14' });
@@ -63,7 +63,11 @@ describe('npm run sandbox -- --webhooks-to URL', () => {
       everyMs: 10,
     });
     try {
-      await waitFor('20 changes sent', () => sender.stats.sent >= 20);
+      // Tickets are one change in five: enough changes that some are tickets.
+      await waitFor(
+        '40 changes sent, tickets among them',
+        () => sender.stats.sent >= 40 && live.changeCounts.ticket.updated >= 2,
+      );
       await sender.close();
       expect(sender.stats.failed).toBe(0);
       expect(sender.stats.accepted).toBe(sender.stats.sent);
@@ -85,6 +89,32 @@ describe('npm run sandbox -- --webhooks-to URL', () => {
       for (const row of conversations) {
         const index = live.conversationIndex(String(row.id));
         expect(jsonOf(row.raw)).toEqual(live.conversationAt(index as number));
+      }
+      // Each changed ticket as GET /tickets/{id} answers now: its state moved on, a part per change.
+      const tickets = await queryDatabase(
+        db.url,
+        'SELECT id, raw, ticket_state_category, parts_count FROM ticket',
+      );
+      expect(tickets.length).toBeGreaterThan(0);
+      expect(tickets.length).toBeLessThanOrEqual(live.changeCounts.ticket.updated);
+      for (const row of tickets) {
+        const ticket = live.ticketAt(live.ticketIndex(String(row.id)) as number);
+        expect(jsonOf(row.raw)).toEqual(ticket);
+        expect(row).toMatchObject({
+          ticket_state_category: ticket.ticket_state.category,
+          parts_count: ticket.ticket_parts.ticket_parts.length,
+        });
+        const parts = await queryDatabase(
+          db.url,
+          'SELECT id FROM ticket_part WHERE ticket_id = ? ORDER BY position',
+          [row.id],
+        );
+        expect(parts.map((p) => p.id)).toEqual(ticket.ticket_parts.ticket_parts.map((p) => p.id));
+        expect(ticket.ticket_parts.ticket_parts.at(-1)).toMatchObject({
+          part_type: 'ticket_state_updated_by_admin',
+          ticket_state: ticket.ticket_state.category,
+          created_at: ticket.updated_at,
+        });
       }
     } finally {
       await sender.close();

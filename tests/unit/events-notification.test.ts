@@ -58,6 +58,12 @@ describe('notifications and topics', () => {
       object: { fetch: '/conversations/{id}' },
     });
     expect(routeTopic('conversation.deleted')).toMatchObject({ action: 'delete' });
+    for (const topic of ['ticket.created', 'ticket.state.updated', 'ticket.admin.replied', 'ticket.closed']) {
+      expect(routeTopic(topic)).toMatchObject({
+        object: { stream: 'tickets', fetch: '/tickets/{id}' },
+        action: 'refresh',
+      });
+    }
     expect(routeTopic('admin.logged_in')).toBeUndefined();
     expect(routeTopic('contact')).toBeUndefined();
   });

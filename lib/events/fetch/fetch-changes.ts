@@ -4,6 +4,7 @@
  * Intercom client, never the warehouse (eslint.config.mjs).
  */
 import { DataError } from '../../errors';
+import { isObject } from '../../records/fields';
 import { fetchStreamItem } from '../../intercom/stream-source';
 import type { IntercomClient } from '../../intercom/client';
 import { streamNamed } from '../../streams/registry';
@@ -45,7 +46,7 @@ export async function fetchChanges(
   const route = routeTopic(notification.topic);
   const changes: EventChange[] = [];
   if (route) {
-    const id = notification.itemId;
+    const id = recordIdOf(notification, route.object);
     if (id === null) {
       throw new DataError(
         `Notification ${notification.id} (${notification.topic}) has no data.item.id, so there is no record to apply.`,
@@ -67,4 +68,14 @@ export async function fetchChanges(
     }
   }
   return { notification, raw, changes };
+}
+
+/** The id of the record `notification` is about: inside the object's wrapper field when the item has one. */
+function recordIdOf(notification: Notification, object: TopicObject): string | null {
+  const wrapped = object.wrappedIn === undefined ? undefined : notification.item[object.wrappedIn];
+  if (isObject(wrapped)) {
+    const id = wrapped.id;
+    if ((typeof id === 'string' && id !== '') || typeof id === 'number') return String(id);
+  }
+  return notification.itemId;
 }
