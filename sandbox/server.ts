@@ -438,6 +438,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             );
           }
           const offset = after ? decodeCursor(after) : 0;
+          // The workspace changes while contacts are listed, whether by list or by search.
+          if (live && faults.moveWhilePaging && kind === 'contact' && offset > 0) {
+            moveRecords(live, 'contact', offset, perPage);
+          }
           // Ticket search takes no sort (the spec's search_request has none): tickets come in list order.
           const hits = searchHits(kind, body.query, kind === 'ticket' ? undefined : body.sort);
           const page = pageOf(hits.length, offset, perPage, { repeatLast: faults.repeatAcrossPages });
