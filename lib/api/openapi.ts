@@ -1,5 +1,6 @@
 import { REPORTS, type ReportParam } from '../reports/registry';
 import { MAX_IMPORT_BYTES } from './imports/spool-body';
+import { UPLOAD_EXPIRES_S } from './imports/upload-links';
 import { MAX_ROW_ERRORS, NAME_PATTERN } from './imports/plan-import';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -126,9 +127,18 @@ export function openApiDocument(): Json {
                 'true adds the rows to the table; false (the default) replaces the table atomically.',
               schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
             },
+            {
+              name: 'upload',
+              in: 'query',
+              required: false,
+              description:
+                'Import the CSV uploaded through POST /imports/uploads instead of a body (files over 6 MB in AWS). The upload is deleted once the import has its answer (201, 413, 422) and kept after a 400, 403 or 500.',
+              schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+            },
           ],
           requestBody: {
-            required: true,
+            required: false,
+            description: 'The CSV, unless upload=<id> names one uploaded before.',
             content: { 'text/csv': { schema: { type: 'string', maxLength: MAX_IMPORT_BYTES } } },
           },
           responses: {
@@ -137,11 +147,68 @@ export function openApiDocument(): Json {
               '400': 'A name or flag is invalid.',
               '401': 'Authorization missing or wrong.',
               '403': 'The database is not one imports may write.',
+              '404': 'upload=<id> names no upload (never completed, or already imported).',
               '413': 'The CSV is larger than 10 MB.',
               '415': 'The body is not CSV.',
             }),
             '422': jsonResponse('Rows that do not fit; nothing was written.', {
               $ref: '#/components/schemas/RowErrors',
+            }),
+          },
+        },
+      },
+      '/imports/uploads': {
+        post: {
+          operationId: 'upload_link',
+          summary: `A link to upload a CSV of \`bytes\` bytes (at most 10 MB) to the lake, valid ${UPLOAD_EXPIRES_S} s; then POST /imports?upload=<id>.`,
+          description:
+            'For an `s3://` lake the link is an S3 presigned PUT with the size signed in; for a folder lake, PUT /import-files/{id} of this API. Send the `headers` with the PUT.',
+          parameters: [
+            {
+              name: 'bytes',
+              in: 'query',
+              required: true,
+              schema: { type: 'integer', minimum: 1, maximum: MAX_IMPORT_BYTES },
+            },
+          ],
+          responses: {
+            '201': jsonResponse('The link.', { $ref: '#/components/schemas/UploadLink' }),
+            ...errorResponses({
+              '400': 'bytes is missing or not a whole number.',
+              '401': 'Authorization missing or wrong.',
+              '413': 'bytes is over 10 MB.',
+            }),
+          },
+        },
+      },
+      '/import-files/{id}': {
+        put: {
+          operationId: 'upload_csv',
+          summary:
+            'Upload a CSV through a signed link (folder lakes; S3 lakes link to S3 directly). Needs no Authorization header: the link is signed.',
+          security: [],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'bytes', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'expires', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'signature', in: 'query', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'text/csv': { schema: { type: 'string', maxLength: MAX_IMPORT_BYTES } } },
+          },
+          responses: {
+            '200': jsonResponse('Saved; import it with POST /imports?upload=<id>.', {
+              type: 'object',
+              required: ['upload', 'bytes'],
+              additionalProperties: false,
+              properties: { upload: { type: 'string' }, bytes: { type: 'integer', minimum: 1 } },
+            }),
+            ...errorResponses({
+              '400': 'The body is shorter than the link allows.',
+              '403': 'The link is invalid or expired.',
+              '404': 'No such upload link.',
+              '413': 'The body is longer than the link allows; nothing was saved.',
             }),
           },
         },
@@ -283,6 +350,23 @@ export function openApiDocument(): Json {
                 },
               },
             },
+          },
+        },
+        UploadLink: {
+          type: 'object',
+          required: ['upload', 'method', 'url', 'headers', 'bytes', 'expires_at'],
+          additionalProperties: false,
+          properties: {
+            upload: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+            method: { type: 'string', enum: ['PUT'] },
+            url: { type: 'string', format: 'uri' },
+            headers: {
+              type: 'object',
+              required: ['content-length'],
+              additionalProperties: { type: 'string' },
+            },
+            bytes: { type: 'integer', minimum: 1, maximum: MAX_IMPORT_BYTES },
+            expires_at: { type: 'string', format: 'date-time' },
           },
         },
         ReportRun: {
