@@ -65,6 +65,22 @@ function reportPaths(): Record<string, Json> {
  * report registry, so a new report is described without touching this file.
  */
 export function openApiDocument(): Json {
+  const document = describedApi();
+  // Any route may fail unexpectedly (or, in Lambda, before the app could start): a 500 `{ error }`.
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(
+      operations as Record<string, { responses: Record<string, Json> }>,
+    )) {
+      operation.responses['500'] ??= jsonResponse(
+        'The API failed on this request (or could not start); its log says why.',
+        ERROR,
+      );
+    }
+  }
+  return document as unknown as Json;
+}
+
+function describedApi(): { paths: Record<string, Json> } & Record<string, Json> {
   return {
     openapi: '3.1.0',
     info: {

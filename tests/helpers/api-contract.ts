@@ -23,6 +23,7 @@ type OpenApiDoc = {
  * the one place every API test checks what it received. A response passes when its path, method
  * and status are described, its content type is the described one, and a JSON body validates
  * against the described schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses; formats checked).
+ * A path no operation describes passes only as the API's 404 `{ error }`.
  */
 export class ApiContract {
   private readonly doc: OpenApiDoc;
@@ -63,7 +64,18 @@ export class ApiContract {
     const where = `${r.method} ${r.path} ${r.status}`;
     const template = this.template(r.path);
     const operation = template ? this.doc.paths[template]?.[r.method.toLowerCase()] : undefined;
-    if (!operation) return [`${where}: ${r.method} ${r.path} is not described`];
+    if (!operation) {
+      // A route the API does not have: OpenAPI cannot list it, but the answer is still the API's
+      // 404 `{ error }` (components.schemas.Error), nothing else.
+      if (r.status !== 404) return [`${where}: ${r.method} ${r.path} is not described`];
+      const validate = this.validator({ $ref: '#/components/schemas/Error' });
+      if (r.contentType.split(';')[0]?.trim() !== 'application/json' || !validate(r.body)) {
+        return [
+          `${where}: an unknown route must answer 404 JSON { error }, got ${JSON.stringify(r.body).slice(0, 200)}`,
+        ];
+      }
+      return [];
+    }
     const described = operation.responses[String(r.status)];
     if (!described) return [`${where}: status ${r.status} is not described for ${r.method} ${template}`];
     const mediaType = r.contentType.split(';')[0]?.trim() ?? '';
