@@ -97,8 +97,41 @@ function describedApi(): { paths: Record<string, Json> } & Record<string, Json> 
           summary: 'A contact (its users row) and its latest conversations, as the warehouse holds them.',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': jsonResponse('The contact and its latest conversations.', { type: 'object' }),
-            '404': jsonResponse('No such contact in the warehouse.', { type: 'object', required: ['error'] }),
+            '200': jsonResponse('The contact and its latest conversations.', {
+              type: 'object',
+              required: ['contact', 'conversations'],
+              additionalProperties: false,
+              properties: {
+                contact: {
+                  type: 'object',
+                  required: ['id', 'raw'],
+                  description:
+                    'The `users` row; its JSON columns parsed, `raw` the record as Intercom sent it.',
+                  properties: { id: { type: 'string' }, raw: { type: 'object' } },
+                },
+                conversations: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['id', 'title', 'state', 'open', 'created_at', 'updated_at', 'parts_count'],
+                    additionalProperties: false,
+                    properties: {
+                      id: { type: 'string' },
+                      title: { type: ['string', 'null'] },
+                      state: { type: ['string', 'null'] },
+                      open: { type: ['boolean', 'integer', 'null'] },
+                      created_at: { type: ['string', 'null'] },
+                      updated_at: { type: ['string', 'null'] },
+                      parts_count: { type: ['integer', 'null'] },
+                    },
+                  },
+                },
+              },
+            }),
+            ...errorResponses({
+              '401': 'Authorization missing or wrong.',
+              '404': 'No such contact in the warehouse.',
+            }),
           },
         },
       },
@@ -110,10 +143,44 @@ function describedApi(): { paths: Record<string, Json> } & Record<string, Json> 
             { name: 'since', in: 'query', required: false, schema: { type: 'string' } },
             { name: 'topic', in: 'query', required: false, schema: { type: 'string' } },
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              description: 'The `next` of the previous page.',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
-            '200': jsonResponse('A page of applied notifications.', { type: 'object' }),
-            '400': jsonResponse('A parameter is not valid.', { type: 'object', required: ['error'] }),
+            '200': jsonResponse('A page of applied notifications.', {
+              type: 'object',
+              required: ['events', 'next'],
+              additionalProperties: false,
+              properties: {
+                events: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['id', 'topic', 'item_type', 'item_id', 'created_at', 'applied_at', 'raw'],
+                    additionalProperties: false,
+                    properties: {
+                      id: { type: 'string' },
+                      topic: { type: 'string' },
+                      item_type: { type: ['string', 'null'] },
+                      item_id: { type: ['string', 'null'] },
+                      created_at: { type: ['string', 'null'] },
+                      applied_at: { type: 'string' },
+                      raw: { type: 'object' },
+                    },
+                  },
+                },
+                next: { type: ['string', 'null'], description: 'Cursor of the next page; null on the last.' },
+              },
+            }),
+            ...errorResponses({
+              '400': 'A parameter is not valid.',
+              '401': 'Authorization missing or wrong.',
+            }),
           },
         },
       },
