@@ -249,6 +249,12 @@ describe('sls package (offline) CloudFormation template', () => {
       bucket.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }
     ).Rules;
     expect(rules.find((r) => r.Prefix === 'runs/')?.ExpirationInDays).toBeGreaterThan(0);
+    // Import uploads, current (never imported) and noncurrent (deleted once imported), go after a day.
+    expect(rules.find((r) => r.Prefix === 'imports/incoming/')).toMatchObject({
+      Status: 'Enabled',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    });
     const policy = JSON.stringify(template.Resources.LakeBucketPolicy?.Properties);
     expect(policy).toContain('"Effect":"Deny"');
     expect(policy).toContain('"aws:SecureTransport":"false"');
