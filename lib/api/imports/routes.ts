@@ -118,7 +118,11 @@ async function spoolUpload(deps: ApiDependencies, key: string): Promise<SpooledB
   }
 }
 
-/** `POST /imports?table=&schema=&append=`: a CSV body (at most 10 MB) into a table of an import database. */
+/**
+ * `POST /imports?table=&schema=&append=`: a CSV body (at most 10 MB) into a table of an import
+ * database; with `upload=<id>` instead of a body, the CSV uploaded through `POST /imports/uploads`
+ * (deleted once the import has its answer: 201, 413 or 422). `POST /imports/uploads?bytes=`: the link.
+ */
 export function importRoutes(deps: ApiDependencies): Hono {
   const routes = new Hono();
   routes.post('/', async (c) => {
