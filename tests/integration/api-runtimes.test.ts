@@ -276,5 +276,6 @@ describe('the API Lambda (handlers/api.ts)', () => {
     } finally {
       secrets.restore();
     }
-  });
+    // A real 6 MB import through the handler: seconds alone, more on a loaded two-core machine.
+  }, 180_000);
 });
