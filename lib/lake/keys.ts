@@ -133,6 +133,20 @@ export function reportKey(name: string, stamp: string): string {
   return `${REPORTS_PREFIX}${name}/${stamp}.csv`;
 }
 
+/** Where CSV uploads wait for `POST /imports?upload=<id>` (files too large for a request body in AWS). */
+export const IMPORT_UPLOADS_PREFIX = 'imports/incoming/';
+/** An upload's id: 32 lower-case hex digits, made by the API; nothing a caller names. */
+export const IMPORT_UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * `imports/incoming/<id>.csv`: one uploaded CSV waiting to be imported.
+ * @throws Error when `id` is not 32 lower-case hex digits (a path, a dot, a slash).
+ */
+export function importUploadKey(id: string): string {
+  if (!IMPORT_UPLOAD_ID.test(id)) throw new Error(`"${id}" is not an upload id (32 lower-case hex digits)`);
+  return `${IMPORT_UPLOADS_PREFIX}${id}.csv`;
+}
+
 /**
  * `data/<file>` of a stream the registry may not declare yet (the refine reads `data/admins.json`
  * from a lake a newer extract wrote); `file` is a bare file name.

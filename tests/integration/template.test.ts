@@ -249,6 +249,12 @@ describe('sls package (offline) CloudFormation template', () => {
       bucket.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }
     ).Rules;
     expect(rules.find((r) => r.Prefix === 'runs/')?.ExpirationInDays).toBeGreaterThan(0);
+    // Import uploads, current (never imported) and noncurrent (deleted once imported), go after a day.
+    expect(rules.find((r) => r.Prefix === 'imports/incoming/')).toMatchObject({
+      Status: 'Enabled',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    });
     const policy = JSON.stringify(template.Resources.LakeBucketPolicy?.Properties);
     expect(policy).toContain('"Effect":"Deny"');
     expect(policy).toContain('"aws:SecureTransport":"false"');
@@ -525,13 +531,14 @@ describe('the warehouse API in the template', () => {
       'GET /reports',
       'GET /reports/{name}',
       'POST /imports',
+      'POST /imports/uploads',
     ]);
     expect(routes.every((r) => r.AuthorizationType === 'AWS_IAM')).toBe(true);
     expect(resourcesOf('AWS::ApiGatewayV2::Api')[0]?.[1].Properties?.ProtocolType).toBe('HTTP');
     expect(template.Outputs).toHaveProperty('ApiUrl');
   });
 
-  it('lets the API role read its secret and write and read only reports/ of the lake', () => {
+  it('lets the API role read its secret and reach only reports/ and imports/incoming/ of the lake', () => {
     const statements = statementsOf('ApiFunctionRole');
     const s3 = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('s3:')));
     expect(s3).toEqual([
@@ -539,6 +546,17 @@ describe('the warehouse API in the template', () => {
         Effect: 'Allow',
         Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LakeBucket', 'Arn'] }, '/reports/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LakeBucket', 'Arn'] }, '/imports/incoming/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': ['LakeBucket', 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['imports/incoming/*'] } },
       },
     ]);
     const secrets = statements.filter((s) =>
