@@ -112,3 +112,80 @@ export function extractLockTakeoverKey(digest: string, generation: number): stri
   if (!Number.isInteger(generation) || generation < 1) throw new Error(`takeover generation ${generation} is not a whole number from 1`);
   return `locks/extract-takeover/${digest}-${generation}.json`;
 }
+
+/** Folder of every stream's changes, by UTC day of `updated_at`. */
+export const INCREMENTS_PREFIX = 'increments/';
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** @throws Error when `day` is not a `YYYY-MM-DD` date. */
+export function assertDay(day: string): void {
+  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+    throw new Error(`"${day}" is not a day such as 2026-12-02 (YYYY-MM-DD)`);
+  }
+}
+
+/** The UTC day (`YYYY-MM-DD`) of Unix seconds `t`: the day folder a record changed at `t` goes to. */
+export function utcDayOf(t: number): string {
+  return new Date(t * 1000).toISOString().slice(0, 10);
+}
+
+/** `increments/<stream>/`: every day and deletion file of a stream. */
+export function incrementsPrefix(stream: StreamName): string {
+  streamNamed(stream);
+  return `${INCREMENTS_PREFIX}${stream}/`;
+}
+
+/** `increments/<stream>/date=<day>/`: the files of one day, one per run that wrote it. */
+export function incrementDayPrefix(stream: StreamName, day: string): string {
+  assertDay(day);
+  return `${incrementsPrefix(stream)}date=${day}/`;
+}
+
+/**
+ * `increments/<stream>/date=<day>/<runId>.json`: the records of `stream` changed on `day` (UTC, by
+ * `updated_at`) that run `runId` found, as the API returned them.
+ */
+export function incrementKey(stream: StreamName, day: string, runId: string): string {
+  assertRunId(runId);
+  return `${incrementDayPrefix(stream, day)}${runId}.json`;
+}
+
+/**
+ * `increments/<stream>/deleted/date=<day>/<runId>.json`: ids run `runId` found deleted or merged
+ * away on `day` (UTC, when the run saw it), each with when.
+ */
+export function incrementDeletedKey(stream: StreamName, day: string, runId: string): string {
+  assertDay(day);
+  assertRunId(runId);
+  return `${incrementsPrefix(stream)}deleted/date=${day}/${runId}.json`;
+}
+
+/** The run id of any `increments/…/<runId>.json` key, or undefined for another key. */
+export function runIdOfIncrementKey(key: string): string | undefined {
+  if (!key.startsWith(INCREMENTS_PREFIX) || !key.endsWith('.json')) return undefined;
+  const runId = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
+  return RUN_ID.test(runId) ? runId : undefined;
+}
+
+/**
+ * `runs/<runId>/increment.json`: the manifest of an incremental or backfill run (its day files,
+ * deletion files and what its bookmarks became). Written after every file it names, before the
+ * bookmarks move: a run without it was never published, and the load leaves its files alone.
+ */
+export function incrementManifestKey(runId: string): string {
+  return `${runPrefix(runId)}increment.json`;
+}
+
+/** `state/bookmarks.json`: per stream, the `updated_at` up to which every change is in the lake. */
+export function bookmarksKey(): string {
+  return 'state/bookmarks.json';
+}
+
+/**
+ * `state/ids/<stream>.json`: the ids the last deletion sweep of `stream` listed (or the last full
+ * copy held), the baseline the next sweep compares with.
+ */
+export function sweptIdsKey(stream: StreamName): string {
+  streamNamed(stream);
+  return `state/ids/${stream}.json`;
+}

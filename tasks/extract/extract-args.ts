@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../lib/errors';
+import { assertDay } from '../../lib/lake/keys';
+
+/** What `npm run extract -- …` asks for. */
+export type ExtractRequest =
+  | { mode: 'full' }
+  | { mode: 'incremental'; sweepDeletes: boolean }
+  | { mode: 'backfill'; since: string; until: string }
+  /** `npm start` without `--mode`: incremental when the lake holds a full copy, full otherwise. */
+  | { mode: 'auto' };
+
+const USAGE =
+  'Usage: npm run extract -- [--mode full|incremental] [--no-deletes] | [--since YYYY-MM-DD --until YYYY-MM-DD]';
+
+/**
+ * Read the extract's arguments: `--mode full|incremental`, `--no-deletes` (incremental without
+ * the id sweep), `--since`/`--until` (a backfill of those days, UTC, both included).
+ * @throws ConfigError naming what is wrong and the usage.
+ */
+export function parseExtractArgs(args: string[], defaultMode: 'full' | 'auto' = 'full'): ExtractRequest {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        mode: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        'no-deletes': { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    throw new ConfigError([`${(error as Error).message}. ${USAGE}`], { cause: error });
+  }
+  const problems: string[] = [];
+  if (values.since !== undefined || values.until !== undefined) {
+    if (values.since === undefined || values.until === undefined)
+      problems.push(`--since and --until go together. ${USAGE}`);
+    for (const day of [values.since, values.until]) {
+      if (day === undefined) continue;
+      try {
+        assertDay(day);
+      } catch {
+        problems.push(`"${day}" is not a day: write it as YYYY-MM-DD (UTC), e.g. 2026-12-01.`);
+      }
+    }
+    if (values.mode !== undefined)
+      problems.push(`--since/--until run a backfill; leave out --mode. ${USAGE}`);
+    if (problems.length === 0 && (values.since as string) > (values.until as string)) {
+      problems.push(`--since ${values.since} is after --until ${values.until}.`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { mode: 'backfill', since: values.since as string, until: values.until as string };
+  }
+  const mode = values.mode ?? defaultMode;
+  if (mode === 'incremental') return { mode, sweepDeletes: !values['no-deletes'] };
+  if (mode === 'full' || mode === 'auto') {
+    if (values['no-deletes'])
+      throw new ConfigError([`--no-deletes applies to --mode incremental only. ${USAGE}`]);
+    return { mode };
+  }
+  throw new ConfigError([`--mode is "${mode}"; use --mode full or --mode incremental. ${USAGE}`]);
+}

@@ -1,0 +1,379 @@
+import { DataError, SourceError, TransientError } from '../../lib/errors';
+import type { IntercomClient } from '../../lib/intercom/client';
+import { readBookmarks, writeBookmarks, type Bookmark, type Bookmarks } from '../../lib/lake/bookmarks';
+import {
+  readIncrementManifest,
+  writeIncrementManifest,
+  type IncrementManifest,
+  type StreamIncrement,
+} from '../../lib/lake/increment-manifest';
+import { readJsonArray } from '../../lib/lake/json-array-reader';
+import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
+import {
+  assertDay,
+  dataKey,
+  incrementDayPrefix,
+  INCREMENTS_PREFIX,
+  incrementManifestKey,
+  newRunId,
+  runIdOfIncrementKey,
+  runSegmentsPrefix,
+  sweptIdsKey,
+} from '../../lib/lake/keys';
+import { acquireExtractLease } from '../../lib/lake/lease';
+import { readLatestManifest } from '../../lib/lake/publish';
+import type { LakeStore } from '../../lib/lake/store';
+import type { Logger } from '../../lib/logger';
+import { recordIdOf } from '../../lib/records/record-id';
+import { STREAMS, type StreamName } from '../../lib/streams/registry';
+import {
+  copyChanges,
+  copyWhole,
+  LOOKBACK_S,
+  sweepDeletes,
+  writeDeleted,
+  type StreamRun,
+} from './increment-phases';
+import { countPath } from '../../lib/intercom/stream-source';
+
+/** Everything an incremental or backfill extract needs, as plain arguments. */
+export interface IncrementalOptions {
+  client: IntercomClient;
+  store: LakeStore;
+  log: Logger;
+  apiUrl: string;
+  apiVersion: string;
+  signal?: AbortSignal;
+  /** Records per segment object (default 1,000). */
+  segmentRecords?: number;
+  /** Lease length; default `LEASE_TTL_MS` of lib/lake/lease.ts. */
+  leaseTtlMs?: number;
+  /**
+   * Sweep ids for deletions (default true): list pages only, one call per 150 records of each
+   * stream with a cursor. Without it deleted and merged records stay in the warehouse until the
+   * next full run (see README).
+   */
+  sweepDeletes?: boolean;
+  /** Id for the run (tests); default a new one. */
+  runId?: string;
+}
+
+const SEGMENT_RECORDS = 1_000;
+
+/**
+ * The bookmarks a run starts from: the lake's, or, on a lake whose last full copy has none yet,
+ * that copy's start for every stream with a cursor (its catch-up pass copied every change made
+ * after it started).
+ * @throws DataError when the lake holds neither bookmarks nor a full copy (run a full extract first).
+ */
+export async function startingBookmarks(store: LakeStore): Promise<Bookmarks> {
+  const saved = await readBookmarks(store);
+  if (saved && STREAMS.every((s) => !s.incremental || saved[s.name])) return saved;
+  let full;
+  try {
+    full = await readLatestManifest(store);
+  } catch (error) {
+    throw new DataError(
+      `An incremental extract copies what changed since the last run, but ${store.url} holds no full copy yet. Run a full extract first (npm run extract -- --mode full, or npm start).`,
+      { cause: error, location: 'data/manifest.json' },
+    );
+  }
+  const fromFull: Bookmark = { through: full.startedAt, runId: full.runId, recent: {} };
+  const out: Bookmarks = { ...saved };
+  for (const stream of STREAMS) if (stream.incremental && !out[stream.name]) out[stream.name] = fromFull;
+  return out;
+}
+
+/**
+ * Copy what changed since each stream's bookmark into `increments/` (see lib/lake/keys.ts): for a
+ * stream with a cursor, the records its search finds changed since the bookmark less
+ * {@link LOOKBACK_S}, each with its detail (a conversation's parts), by UTC day of `updated_at`;
+ * a stream without a cursor whole; for each stream with a cursor and a paged list, the ids swept
+ * for deletions. Then the run's manifest (`runs/<id>/increment.json`) is written, which publishes
+ * it, and only then the bookmarks move to the run's start.
+ *
+ * A crash at any point leaves the bookmarks where they were: the next run copies the same changes
+ * again (the load's version guard makes that harmless); the files of a run that never published
+ * its manifest are deleted by the next run and never loaded.
+ *
+ * @throws DataError when the lake holds no full copy yet; whatever the requests or the store throw.
+ */
+export async function runIncrementalExtract(options: IncrementalOptions): Promise<IncrementManifest> {
+  const { client, store, log } = options;
+  await client.me();
+  const runId = options.runId ?? newRunId();
+  const lease = await acquireExtractLease(store, {
+    runId,
+    log,
+    ttlMs: options.leaseTtlMs,
+    signal: options.signal,
+  });
+  try {
+    const startedAt = new Date();
+    const bookmarks = await startingBookmarks(store);
+    await removeUnpublished(store, runId, log);
+    log.info({ runId, lake: store.url, mode: 'incremental' }, 'incremental extract started');
+    const run: StreamRun = {
+      client,
+      store,
+      log,
+      runId,
+      segmentRecords: options.segmentRecords ?? SEGMENT_RECORDS,
+      signal: anySignal([options.signal, lease.lost]),
+    };
+    const through = Math.floor(startedAt.getTime() / 1000);
+    const timings: Record<string, number> = {};
+    const streams: Record<string, StreamIncrement> = {};
+    const nextBookmarks: Bookmarks = { ...bookmarks };
+    const baselines: Partial<Record<StreamName, string[]>> = {};
+    const sweep = options.sweepDeletes !== false;
+    await Promise.all(
+      STREAMS.map(async (stream) => {
+        const started = performance.now();
+        if (!stream.incremental) {
+          const file = await copyWhole(run, stream, startedAt.toISOString().slice(0, 10));
+          streams[stream.name] = {
+            kind: 'whole',
+            through: startedAt.toISOString(),
+            files: [file],
+            deleted: [],
+            swept: false,
+          };
+        } else {
+          const bookmark = bookmarks[stream.name] as Bookmark;
+          const from = Math.floor(Date.parse(bookmark.through) / 1000) - LOOKBACK_S;
+          const copied = await copyChanges(
+            run,
+            stream,
+            { from },
+            { skip: bookmark.recent, recentFrom: through - LOOKBACK_S },
+          );
+          let deletedIds = copied.vanished;
+          const swept = sweep && countPath(stream) !== undefined;
+          if (swept) {
+            const baseline = await readIds(store, stream.name);
+            const result = await sweepDeletes(run, stream, baseline, copied.changedIds);
+            deletedIds = [...new Set([...deletedIds, ...result.deleted])];
+            baselines[stream.name] = result.ids;
+          }
+          const deleted = await writeDeleted(run, stream.name, deletedIds, startedAt);
+          streams[stream.name] = {
+            kind: 'changes',
+            since: new Date(from * 1000).toISOString(),
+            through: startedAt.toISOString(),
+            files: copied.files,
+            deleted: deleted ? [deleted] : [],
+            swept,
+          };
+          nextBookmarks[stream.name] = { through: startedAt.toISOString(), runId, recent: copied.recent };
+        }
+        timings[stream.name] = Math.round(performance.now() - started);
+      }),
+    );
+    const manifest: IncrementManifest = {
+      runId,
+      mode: 'incremental',
+      apiUrl: options.apiUrl,
+      apiVersion: options.apiVersion,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      streams,
+      timings,
+      requests: {
+        total: client.stats.requests,
+        retries: client.stats.retries,
+        rateLimited: client.stats.rateLimited,
+      },
+    };
+    await lease.assertHeld();
+    await writeIncrementManifest(store, manifest);
+    // Published: only now may the bookmarks pass the changes it holds.
+    await writeBookmarks(store, nextBookmarks);
+    for (const [name, ids] of Object.entries(baselines)) await writeIds(store, name as StreamName, ids);
+    for (const key of await store.list(runSegmentsPrefix(runId))) await store.delete(key);
+    log.info(
+      {
+        runId,
+        ...Object.fromEntries(
+          Object.entries(streams).map(([name, s]) => [name, s.files.reduce((n, f) => n + f.count, 0)]),
+        ),
+        deleted: Object.values(streams).reduce((n, s) => n + s.deleted.reduce((m, f) => m + f.count, 0), 0),
+        requests: manifest.requests.total,
+      },
+      'incremental extract finished',
+    );
+    return manifest;
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+/** Options of {@link runBackfill}: an incremental run's, and the days. */
+export interface BackfillOptions extends Omit<IncrementalOptions, 'sweepDeletes' | 'runId'> {
+  /** First day, `YYYY-MM-DD` (UTC). */
+  since: string;
+  /** Last day, inclusive. */
+  until: string;
+  /** Called as each day ends, for progress. */
+  onDay?(day: string, outcome: 'done' | 'failed', index: number, total: number): void;
+}
+
+/** The days from `since` to `until`, inclusive. @throws ConfigError-worthy Error when the range is backwards or not days. */
+export function daysBetween(since: string, until: string): string[] {
+  assertDay(since);
+  assertDay(until);
+  const days: string[] = [];
+  for (let t = Date.parse(`${since}T00:00:00Z`); t <= Date.parse(`${until}T00:00:00Z`); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  if (days.length === 0) throw new Error(`--since ${since} is after --until ${until}`);
+  return days;
+}
+
+/**
+ * Copy each day from `since` to `until` as its own unit: every record of each stream with a cursor
+ * whose `updated_at` falls on that UTC day, written to `increments/<stream>/date=<day>/<runId>.json`
+ * and published by its own manifest, after which the day's files of earlier runs are deleted (a
+ * day run again is replaced whole). A failed day is reported and the others go on; bookmarks do
+ * not move.
+ * @throws Error naming the failed days after every day was tried.
+ */
+export async function runBackfill(options: BackfillOptions): Promise<IncrementManifest[]> {
+  const days = daysBetween(options.since, options.until);
+  const done: IncrementManifest[] = [];
+  const failed: { day: string; error: unknown }[] = [];
+  for (const [index, day] of days.entries()) {
+    try {
+      done.push(await backfillDay(options, day));
+      options.log.info({ day, done: index + 1, of: days.length }, 'day copied');
+      options.onDay?.(day, 'done', index, days.length);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      failed.push({ day, error });
+      options.log.error({ day, err: error instanceof Error ? error.message : String(error) }, 'day failed');
+      options.onDay?.(day, 'failed', index, days.length);
+    }
+  }
+  if (failed.length > 0) {
+    const first = failed[0]?.error;
+    const why = first instanceof Error ? first.message : String(first);
+    const message = `Backfill of ${failed.length} of ${days.length} days failed (${failed.map((f) => f.day).join(', ')}); the other days were copied. First failure: ${why} Run the failed days again (--since and --until of each).`;
+    // The exit code follows the first failure: a refused token (3) is not worth a retry, a 429 storm is.
+    if (first instanceof SourceError) throw new SourceError(message, { cause: first, status: first.status });
+    if (first instanceof DataError) throw new DataError(message, { cause: first, location: first.location });
+    throw new TransientError(message, { cause: first });
+  }
+  return done;
+}
+
+async function backfillDay(options: BackfillOptions, day: string): Promise<IncrementManifest> {
+  const { client, store, log } = options;
+  await client.me();
+  const runId = newRunId();
+  const lease = await acquireExtractLease(store, {
+    runId,
+    log,
+    ttlMs: options.leaseTtlMs,
+    signal: options.signal,
+  });
+  try {
+    const startedAt = new Date();
+    const run: StreamRun = {
+      client,
+      store,
+      log,
+      runId,
+      segmentRecords: options.segmentRecords ?? SEGMENT_RECORDS,
+      signal: anySignal([options.signal, lease.lost]),
+    };
+    const from = Date.parse(`${day}T00:00:00Z`) / 1000;
+    const window = { from, to: from + 86_400 };
+    const streams: Record<string, StreamIncrement> = {};
+    const timings: Record<string, number> = {};
+    await Promise.all(
+      STREAMS.filter((s) => s.incremental).map(async (stream) => {
+        const started = performance.now();
+        const copied = await copyChanges(run, stream, window, { days: new Set([day]) });
+        streams[stream.name] = {
+          kind: 'changes',
+          since: new Date(window.from * 1000).toISOString(),
+          through: new Date(window.to * 1000).toISOString(),
+          files: copied.files,
+          deleted: [],
+          swept: false,
+        };
+        timings[stream.name] = Math.round(performance.now() - started);
+      }),
+    );
+    const manifest: IncrementManifest = {
+      runId,
+      mode: 'backfill',
+      day,
+      apiUrl: options.apiUrl,
+      apiVersion: options.apiVersion,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      streams,
+      timings,
+      requests: {
+        total: client.stats.requests,
+        retries: client.stats.retries,
+        rateLimited: client.stats.rateLimited,
+      },
+    };
+    await lease.assertHeld();
+    await writeIncrementManifest(store, manifest);
+    // The day is replaced whole: earlier runs' files of it go.
+    for (const stream of STREAMS.filter((s) => s.incremental)) {
+      for (const key of await store.list(incrementDayPrefix(stream.name, day))) {
+        if (runIdOfIncrementKey(key) !== runId) await store.delete(key);
+      }
+    }
+    for (const key of await store.list(runSegmentsPrefix(runId))) await store.delete(key);
+    return manifest;
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+/**
+ * Delete the increment files and segments of runs that never published their manifest (killed
+ * runs): the load would never read them, and a later run has copied the same changes.
+ */
+async function removeUnpublished(store: LakeStore, current: string, log: Logger): Promise<void> {
+  const byRun = new Map<string, string[]>();
+  for (const key of await store.list(INCREMENTS_PREFIX)) {
+    const runId = runIdOfIncrementKey(key);
+    if (runId === undefined || runId === current) continue;
+    byRun.set(runId, [...(byRun.get(runId) ?? []), key]);
+  }
+  for (const [runId, keys] of byRun) {
+    if (await store.exists(incrementManifestKey(runId))) continue;
+    for (const key of [...keys, ...(await store.list(runSegmentsPrefix(runId)))]) await store.delete(key);
+    log.info({ runId, files: keys.length }, 'removed files of an unfinished incremental run');
+  }
+}
+
+/** The ids the last sweep of `stream` listed, or those of the last full copy when no sweep ran since. */
+async function readIds(store: LakeStore, stream: StreamName): Promise<string[]> {
+  const key = (await store.exists(sweptIdsKey(stream))) ? sweptIdsKey(stream) : dataKey(stream);
+  const ids: string[] = [];
+  for await (const value of readJsonArray(await store.get(key), { key })) {
+    const id = typeof value === 'string' ? value : recordIdOf(value);
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
+}
+
+async function writeIds(store: LakeStore, stream: StreamName, ids: string[]): Promise<void> {
+  async function* each(): AsyncGenerator<unknown> {
+    yield* ids;
+  }
+  await store.put(sweptIdsKey(stream), jsonArrayChunks(each()));
+}
+
+function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+}
+
+export { readIncrementManifest };
