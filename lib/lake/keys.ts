@@ -119,7 +119,9 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** @throws Error when `day` is not a `YYYY-MM-DD` date. */
 export function assertDay(day: string): void {
-  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  // The round trip refuses days a month lacks (2026-11-31), which Date.parse may roll over.
+  if (!DAY.test(day) || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day) {
     throw new Error(`"${day}" is not a day such as 2026-12-02 (YYYY-MM-DD)`);
   }
 }

@@ -111,8 +111,15 @@ async function applyIncrements(
     }
     const state = await readSyncState(control);
     const first = [...state.values()][0];
-    const after = [first?.fullRunId ?? '', first?.incrementRunId ?? ''].sort().pop() ?? '';
-    const manifests = await pendingRuns(store, after);
+    const full = await readLatestManifest(store).catch(() => undefined);
+    // The increment applied last, else the full run loaded (whose start the lake's manifest gives).
+    const after = first?.incrementRunId ?? first?.fullRunId ?? '';
+    const afterStartedAt = first?.incrementRunId
+      ? undefined
+      : full?.runId === after
+        ? full.startedAt
+        : undefined;
+    const manifests = await pendingRuns(store, after, afterStartedAt);
     log.info({ runs: manifests.length, after }, 'incremental load started');
     const [packet] = await control.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS bytes');
     const maxPacketBytes = Number(packet[0]?.bytes ?? 4 * 1024 * 1024);
@@ -182,19 +189,33 @@ async function applyIncrements(
   }
 }
 
-/** The published increment manifests of runs after `after` (a run id; '' for all), in run order. */
-async function pendingRuns(store: LakeStore, after: string): Promise<IncrementManifest[]> {
+/**
+ * The published increment manifests of runs after `after` (the run the warehouse holds last; ''
+ * for none), in the order they ran. Run ids sort by their start second only, so runs of the same
+ * second as `after` are read too and ordered by their manifests' `startedAt`.
+ */
+async function pendingRuns(
+  store: LakeStore,
+  after: string,
+  afterStartedAt: string | undefined,
+): Promise<IncrementManifest[]> {
+  const second = after.slice(0, 16);
   const ids = (await store.list(RUNS_PREFIX))
     .filter((key) => key.endsWith('/increment.json'))
     .map((key) => key.slice(RUNS_PREFIX.length, -'/increment.json'.length))
-    .filter((id) => id > after)
-    .sort();
+    .filter((id) => id !== after && id.slice(0, 16) >= second);
+  const since =
+    afterStartedAt ?? (await readIncrementManifest(store, after).catch(() => undefined))?.startedAt;
   const out: IncrementManifest[] = [];
   for (const id of ids) {
     const manifest = await readIncrementManifest(store, id);
-    if (manifest) out.push(manifest);
+    if (!manifest) continue;
+    if (id.slice(0, 16) === second && since !== undefined && manifest.startedAt <= since) continue;
+    out.push(manifest);
   }
-  return out;
+  return out.sort((a, b) =>
+    a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.runId < b.runId ? -1 : 1,
+  );
 }
 
 interface StreamApply {
