@@ -3,7 +3,10 @@
  * Every lake key in the project is built here and nowhere else; a stream's file name comes from
  * its declaration (lib/streams).
  */
+import { assertDay } from '../days';
 import { streamNamed, type StreamName } from '../streams/registry';
+
+export { assertDay } from '../days';
 
 export type { StreamName } from '../streams/registry';
 
@@ -115,17 +118,6 @@ export function extractLockTakeoverKey(digest: string, generation: number): stri
 
 /** Folder of every stream's changes, by UTC day of `updated_at`. */
 export const INCREMENTS_PREFIX = 'increments/';
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** @throws Error when `day` is not a `YYYY-MM-DD` date. */
-export function assertDay(day: string): void {
-  const t = Date.parse(`${day}T00:00:00Z`);
-  // The round trip refuses days a month lacks (2026-11-31), which Date.parse may roll over.
-  if (!DAY.test(day) || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day) {
-    throw new Error(`"${day}" is not a day such as 2026-12-02 (YYYY-MM-DD)`);
-  }
-}
-
 /** The UTC day (`YYYY-MM-DD`) of Unix seconds `t`: the day folder a record changed at `t` goes to. */
 export function utcDayOf(t: number): string {
   return new Date(t * 1000).toISOString().slice(0, 10);

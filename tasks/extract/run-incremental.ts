@@ -1,3 +1,4 @@
+import { daysBetween } from '../../lib/days';
 import { DataError, SourceError, TransientError } from '../../lib/errors';
 import type { IntercomClient } from '../../lib/intercom/client';
 import { readBookmarks, writeBookmarks, type Bookmark, type Bookmarks } from '../../lib/lake/bookmarks';
@@ -10,7 +11,6 @@ import {
 import { readJsonArray } from '../../lib/lake/json-array-reader';
 import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
 import {
-  assertDay,
   dataKey,
   incrementDayPrefix,
   INCREMENTS_PREFIX,
@@ -216,18 +216,6 @@ export interface BackfillOptions extends Omit<IncrementalOptions, 'sweepDeletes'
   until: string;
   /** Called as each day ends, for progress. */
   onDay?(day: string, outcome: 'done' | 'failed', index: number, total: number): void;
-}
-
-/** The days from `since` to `until`, inclusive. @throws ConfigError-worthy Error when the range is backwards or not days. */
-export function daysBetween(since: string, until: string): string[] {
-  assertDay(since);
-  assertDay(until);
-  const days: string[] = [];
-  for (let t = Date.parse(`${since}T00:00:00Z`); t <= Date.parse(`${until}T00:00:00Z`); t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  if (days.length === 0) throw new Error(`--since ${since} is after --until ${until}`);
-  return days;
 }
 
 /**

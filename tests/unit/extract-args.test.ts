@@ -1,6 +1,6 @@
 import { ConfigError } from '../../lib/errors';
 import { parseExtractArgs } from '../../tasks/extract/extract-args';
-import { daysBetween } from '../../tasks/extract/run-incremental';
+import { daysBetween } from '../../lib/days';
 
 describe('extract arguments', () => {
   it('reads the modes, the deletion sweep switch and a backfill range', () => {
