@@ -5,17 +5,18 @@ import { assertDay } from '../../lib/lake/keys';
 /** What `npm run extract -- …` asks for. */
 export type ExtractRequest =
   | { mode: 'full' }
-  | { mode: 'incremental'; sweepDeletes: boolean }
+  | { mode: 'incremental'; sweepDeletes: boolean | 'auto' }
   | { mode: 'backfill'; since: string; until: string }
   /** `npm start` without `--mode`: incremental when the lake holds a full copy, full otherwise. */
   | { mode: 'auto' };
 
 const USAGE =
-  'Usage: npm run extract -- [--mode full|incremental] [--no-deletes] | [--since YYYY-MM-DD --until YYYY-MM-DD]';
+  'Usage: npm run extract -- [--mode full|incremental] [--deletes|--no-deletes] | [--since YYYY-MM-DD --until YYYY-MM-DD]';
 
 /**
- * Read the extract's arguments: `--mode full|incremental`, `--no-deletes` (incremental without
- * the id sweep), `--since`/`--until` (a backfill of those days, UTC, both included).
+ * Read the extract's arguments: `--mode full|incremental`, `--deletes` / `--no-deletes` (an
+ * incremental run always / never sweeps ids for deletions; by default it does when that is cheap),
+ * `--since`/`--until` (a backfill of those days, UTC, both included).
  * @throws ConfigError naming what is wrong and the usage.
  */
 export function parseExtractArgs(args: string[], defaultMode: 'full' | 'auto' = 'full'): ExtractRequest {
@@ -27,7 +28,8 @@ export function parseExtractArgs(args: string[], defaultMode: 'full' | 'auto' = 
         mode: { type: 'string' },
         since: { type: 'string' },
         until: { type: 'string' },
-        'no-deletes': { type: 'boolean', default: false },
+        deletes: { type: 'boolean' },
+        'no-deletes': { type: 'boolean' },
       },
     }).values;
   } catch (error) {
@@ -54,10 +56,15 @@ export function parseExtractArgs(args: string[], defaultMode: 'full' | 'auto' = 
     return { mode: 'backfill', since: values.since as string, until: values.until as string };
   }
   const mode = values.mode ?? defaultMode;
-  if (mode === 'incremental') return { mode, sweepDeletes: !values['no-deletes'] };
+  if (values.deletes && values['no-deletes']) {
+    throw new ConfigError([`Give --deletes or --no-deletes, not both. ${USAGE}`]);
+  }
+  const deletes = values.deletes ? true : values['no-deletes'] ? false : 'auto';
+  if (mode === 'incremental') return { mode, sweepDeletes: deletes };
   if (mode === 'full' || mode === 'auto') {
-    if (values['no-deletes'])
-      throw new ConfigError([`--no-deletes applies to --mode incremental only. ${USAGE}`]);
+    if (deletes !== 'auto') {
+      throw new ConfigError([`--deletes and --no-deletes apply to --mode incremental only. ${USAGE}`]);
+    }
     return { mode };
   }
   throw new ConfigError([`--mode is "${mode}"; use --mode full or --mode incremental. ${USAGE}`]);

@@ -55,7 +55,7 @@ export async function extractWithConfig(ctx: {
     if (request.mode === 'auto') {
       // A lake with a full copy goes on incrementally; say so, since a user may expect a full copy.
       const hasFull = await store.exists(dataManifestKey());
-      request = hasFull ? { mode: 'incremental', sweepDeletes: true } : { mode: 'full' };
+      request = hasFull ? { mode: 'incremental', sweepDeletes: 'auto' } : { mode: 'full' };
       log.info(
         { lake: store.url, mode: request.mode },
         hasFull

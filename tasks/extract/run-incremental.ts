@@ -49,16 +49,21 @@ export interface IncrementalOptions {
   /** Lease length; default `LEASE_TTL_MS` of lib/lake/lease.ts. */
   leaseTtlMs?: number;
   /**
-   * Sweep ids for deletions (default true): list pages only, one call per 150 records of each
-   * stream with a cursor. Without it deleted and merged records stay in the warehouse until the
-   * next full run (see README).
+   * Sweep ids for deletions: list pages only, one call per 150 records of each stream with a
+   * cursor. `auto` (the default) sweeps a stream when that costs at most as many calls as its
+   * changes did (or {@link AUTO_SWEEP_MIN_PAGES} pages): never more than doubling the run. Without
+   * a sweep, deleted and merged records stay in the warehouse until a sweep or the next full run
+   * (see README).
    */
-  sweepDeletes?: boolean;
+  sweepDeletes?: boolean | 'auto';
   /** Id for the run (tests); default a new one. */
   runId?: string;
 }
 
 const SEGMENT_RECORDS = 1_000;
+
+/** An `auto` sweep of up to this many list pages (3,000 records) always runs: it costs seconds. */
+export const AUTO_SWEEP_MIN_PAGES = 20;
 
 /**
  * The bookmarks a run starts from: the lake's, or, on a lake whose last full copy has none yet,
@@ -126,7 +131,7 @@ export async function runIncrementalExtract(options: IncrementalOptions): Promis
     const streams: Record<string, StreamIncrement> = {};
     const nextBookmarks: Bookmarks = { ...bookmarks };
     const baselines: Partial<Record<StreamName, string[]>> = {};
-    const sweep = options.sweepDeletes !== false;
+    const sweep = options.sweepDeletes ?? 'auto';
     await Promise.all(
       STREAMS.map(async (stream) => {
         const started = performance.now();
@@ -149,7 +154,17 @@ export async function runIncrementalExtract(options: IncrementalOptions): Promis
             { skip: bookmark.recent, recentFrom: through - LOOKBACK_S },
           );
           let deletedIds = copied.vanished;
-          const swept = sweep && countPath(stream) !== undefined;
+          let swept = sweep !== false && countPath(stream) !== undefined;
+          if (swept && sweep === 'auto') {
+            const pages = Math.ceil((await knownCount(store, stream.name)) / stream.pageSize);
+            swept = pages <= Math.max(copied.changedIds.size, AUTO_SWEEP_MIN_PAGES);
+            if (!swept) {
+              log.info(
+                { stream: stream.name, pages, changed: copied.changedIds.size },
+                'deletion sweep skipped: it would cost more calls than the changes did; the next full run or --deletes finds deletions',
+              );
+            }
+          }
           if (swept) {
             const baseline = await readIds(store, stream.name);
             const result = await sweepDeletes(run, stream, baseline, copied.changedIds);
@@ -340,6 +355,12 @@ async function removeUnpublished(store: LakeStore, current: string, log: Logger)
     for (const key of [...keys, ...(await store.list(runSegmentsPrefix(runId)))]) await store.delete(key);
     log.info({ runId, files: keys.length }, 'removed files of an unfinished incremental run');
   }
+}
+
+/** How many records `stream` had at the last sweep, or in the last full copy (its manifest's count). */
+async function knownCount(store: LakeStore, stream: StreamName): Promise<number> {
+  if (await store.exists(sweptIdsKey(stream))) return (await readIds(store, stream)).length;
+  return (await readLatestManifest(store)).streams[stream].count;
 }
 
 /** The ids the last sweep of `stream` listed, or those of the last full copy when no sweep ran since. */

@@ -6,7 +6,14 @@ describe('extract arguments', () => {
   it('reads the modes, the deletion sweep switch and a backfill range', () => {
     expect(parseExtractArgs([])).toEqual({ mode: 'full' });
     expect(parseExtractArgs([], 'auto')).toEqual({ mode: 'auto' });
-    expect(parseExtractArgs(['--mode', 'incremental'])).toEqual({ mode: 'incremental', sweepDeletes: true });
+    expect(parseExtractArgs(['--mode', 'incremental'])).toEqual({
+      mode: 'incremental',
+      sweepDeletes: 'auto',
+    });
+    expect(parseExtractArgs(['--mode', 'incremental', '--deletes'])).toEqual({
+      mode: 'incremental',
+      sweepDeletes: true,
+    });
     expect(parseExtractArgs(['--mode', 'incremental', '--no-deletes'])).toEqual({
       mode: 'incremental',
       sweepDeletes: false,
@@ -23,7 +30,8 @@ describe('extract arguments', () => {
     [['--since', '2026-11-01'], /--since and --until go together/],
     [['--since', '2026-11-31', '--until', '2026-12-01'], /"2026-11-31" is not a day: write it as YYYY-MM-DD/],
     [['--since', '2026-12-02', '--until', '2026-12-01'], /--since 2026-12-02 is after --until 2026-12-01/],
-    [['--mode', 'full', '--no-deletes'], /--no-deletes applies to --mode incremental only/],
+    [['--mode', 'full', '--no-deletes'], /--deletes and --no-deletes apply to --mode incremental only/],
+    [['--mode', 'incremental', '--deletes', '--no-deletes'], /Give --deletes or --no-deletes, not both/],
     [['--bogus'], /Unknown option '--bogus'.*Usage: npm run extract/],
   ])('refuses %j with a ConfigError that says what to write', (args, message) => {
     const run = () => parseExtractArgs(args);
