@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runExtractBenches, type ExtractBenchPlan } from './extract-report';
+import { runIncrementalBench } from './incremental';
 import { runLoadBenches, type LoadBenchPlan } from './load';
 import { LakeShelf, type WorkspaceSize } from './lib/lake-shelf';
 import { scriptNodeArgs } from './lib/run-measured';
@@ -56,7 +57,7 @@ const FULL_LOAD: LoadBenchPlan = { speed: { contacts: 100_000, conversations: 20
 const QUICK_LOAD: LoadBenchPlan = { speed: { contacts: 3000, conversations: 600 }, memory: QUICK_MEMORY };
 
 // `npm run bench`: measures against the limits of docs/architecture.md and writes docs/BENCHMARKS.md.
-// `--only extract|load|trigger` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
+// `--only extract|load|trigger|incremental` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
 // Each step logs its duration to stderr (`bench step <name>: <seconds> s`).
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -82,6 +83,12 @@ async function main(): Promise<void> {
     await shelf?.clear();
   }
   if (wants('trigger') && !quick) await timeStep('trigger', () => runTriggerBench(values.out));
+  if (wants('incremental')) {
+    const size = quick
+      ? { contacts: 3000, conversations: 2000 }
+      : { contacts: 20_000, conversations: 20_000 };
+    await timeStep('incremental', () => runIncrementalBench(size, values.out));
+  }
   process.stderr.write(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
