@@ -23,6 +23,13 @@ const PHASES = [
   'lib/warehouse/reconcile.ts',
   'lib/warehouse/full-refresh.ts',
   'tasks/sync/main.ts',
+  'tasks/extract/run-incremental.ts',
+  'tasks/extract/increment-phases.ts',
+  'tasks/extract/change-window.ts',
+  'tasks/load/run-incremental-load.ts',
+  'lib/lake/bookmarks.ts',
+  'lib/lake/increment-manifest.ts',
+  'lib/warehouse/sync-state.ts',
 ];
 
 /** Every way a stream is named: its name, file, label, singular and tables. */
