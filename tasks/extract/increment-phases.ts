@@ -78,10 +78,15 @@ export async function copyChanges(
   const recent: Record<string, number> = {};
   for (const [id, updated] of Object.entries(skip)) if (updated >= recentFrom) recent[id] = updated;
 
+  // A calendar-day search finds up to two days more than the window: newest first, the pages past
+  // the window's start are never asked for. An exact search finds only the window: no order needed.
+  const newestFirst = incremental.match === 'calendar-day';
   async function* changed(): AsyncGenerator<IntercomRecord & { id: string }> {
-    for await (const item of searchStream(run.client, stream, changedIn(incremental!, window))) {
+    const sort = newestFirst ? { field, order: 'descending' as const } : undefined;
+    for await (const item of searchStream(run.client, stream, changedIn(incremental!, window), sort)) {
       const id = String(item[stream.primaryKey] ?? '');
       const updated = cursorOf(item, field);
+      if (newestFirst && updated !== undefined && updated < window.from) return;
       // A search re-sorted by a change while it is paged can repeat a record.
       if (found.has(id)) continue;
       if (!inWindow(window, updated)) continue;

@@ -154,6 +154,22 @@ describe('incremental sync', () => {
     ]);
   });
 
+  it('pages a calendar-day contact search newest first and stops at the window, not at the day', async () => {
+    const live = createLiveWorkspace(createWorkspace(SIZE));
+    const sandbox = await sandboxOf(live);
+    const store = await folder();
+    await runExtract(common(sandbox, store));
+    // 200 contacts changed 40 minutes ago: before the window (the full copy's start less 15 minutes),
+    // but within the calendar day the contact search matches in any time zone.
+    for (let i = 10; i < 210; i++) live.touch('contact', i, now() - 40 * 60);
+    live.touch('contact', 5, now());
+    const before = sandbox.stats.byRoute['POST /contacts/search'] ?? 0;
+    const manifest = await runIncrementalExtract({ ...common(sandbox, store), sweepDeletes: false });
+    expect(manifest.streams.users?.files.map((f) => f.count)).toEqual([1]);
+    // 201 matches are two pages of 150; the first ends past the window, so the second is never asked for.
+    expect((sandbox.stats.byRoute['POST /contacts/search'] ?? 0) - before).toBe(1);
+  });
+
   it('a row never goes back to an older version, and a rerun of the load changes nothing', async () => {
     const live = createLiveWorkspace(createWorkspace(SIZE));
     const sandbox = await sandboxOf(live);
