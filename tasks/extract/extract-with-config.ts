@@ -10,7 +10,8 @@ import { ExtractProgress } from '../../lib/progress';
 import { resolveSource } from './resolve-source';
 import type { ExtractRequest } from './extract-args';
 import { runExtract } from './run-extract';
-import { runBackfill, runIncrementalExtract } from './run-incremental';
+import { runBackfill } from './run-backfill';
+import { runIncrementalExtract } from './run-incremental';
 
 /** What an extract built from the config produced. */
 export interface ConfiguredExtract {

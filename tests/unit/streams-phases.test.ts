@@ -24,6 +24,8 @@ const PHASES = [
   'lib/warehouse/full-refresh.ts',
   'tasks/sync/main.ts',
   'tasks/extract/run-incremental.ts',
+  'tasks/extract/run-backfill.ts',
+  'lib/warehouse/apply-increments.ts',
   'tasks/extract/increment-phases.ts',
   'tasks/extract/change-window.ts',
   'tasks/load/run-incremental-load.ts',
