@@ -235,9 +235,10 @@ Against a full copy (~1,016,000 calls, 1 h 42 min at the floor) that is 1 % of t
 **Wall time**: without the sweep about the floor, ~1 min (the details run 128 at a time, as in the full extract).
 The sweep's pages are sequential: at ~0.1 s a page (twice the sandbox's ~0.05 s above; Intercom's pages of 150 are heavier) the conversation list takes ~${sweepWallMin} min, so
 an hourly run with it ends in ~${sweepWallMin + 1} min, well inside the hour but longer than needed. The default (\`auto\`) sweeps a
-stream when its pages cost no more calls than its changes did, which at 1 % is true for both streams here; to keep hourly
-runs to about a minute, schedule them with \`--no-deletes\` and let the weekly full sync (or a daily \`--deletes\` run) find
-deletions (README, "Incremental sync").
+stream when its pages cost no more calls than its changes did and it has at most 500,000 records (the ids must fit the
+extract's heap): here it sweeps the contacts (667 pages, ~1 min, beside the details) and leaves the conversations to the
+weekly full sync, so the hourly run takes one to two minutes. Sweeping a million conversations hourly needs a larger extract task and \`--deletes\`
+(README, "Incremental sync").
 
 **Cost per hourly run** (prices as in "Cost and time estimate"): Fargate extract 0.25 vCPU / 0.5 GB for 2–${sweepWallMin + 2} min and
 load for ~2 min: < $0.002; Step Functions standard, ~8 state transitions: $0.0002; S3, a few PUTs and 50–200 MB of
