@@ -170,6 +170,21 @@ describe('incremental sync', () => {
     expect((sandbox.stats.byRoute['POST /contacts/search'] ?? 0) - before).toBe(1);
   });
 
+  it('skips the deletion sweep of a stream whose list costs more calls than its changes, unless told to sweep', async () => {
+    // 3,003 contacts: 21 list pages, over the 20 an automatic sweep always takes; no contact changed.
+    const live = createLiveWorkspace(createWorkspace({ seed: 61, contacts: 3000, conversations: 20 }));
+    const sandbox = await sandboxOf(live);
+    const store = await folder();
+    await runExtract(common(sandbox, store));
+    live.touch('conversation', 4, now());
+    const auto = await runIncrementalExtract(common(sandbox, store));
+    expect(auto.streams.users?.swept).toBe(false);
+    expect(auto.streams.conversations?.swept).toBe(true);
+    live.remove('contact', 100);
+    const forced = await runIncrementalExtract({ ...common(sandbox, store), sweepDeletes: true });
+    expect(forced.streams.users).toMatchObject({ swept: true, deleted: [{ count: 1 }] });
+  });
+
   it('a row never goes back to an older version, and a rerun of the load changes nothing', async () => {
     const live = createLiveWorkspace(createWorkspace(SIZE));
     const sandbox = await sandboxOf(live);

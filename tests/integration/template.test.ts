@@ -499,4 +499,13 @@ describe('sls invoke local -f trigger --param=launcher=local', () => {
       error: expect.stringContaining('"task" must be one of extract, load, sync'),
     });
   });
+
+  it('reads a backfill request in the bundled trigger and answers 400 to a day that does not exist', async () => {
+    await expect(
+      invokeLocal('{"task":"backfill","since":"2026-11-31","until":"2026-12-01"}'),
+    ).resolves.toEqual({
+      statusCode: 400,
+      error: expect.stringContaining('"since" must be a day written YYYY-MM-DD (UTC)'),
+    });
+  });
 });
