@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runApiBench } from './api';
 import { runExtractBenches, type ExtractBenchPlan } from './extract-report';
+import { runIncrementalBench } from './incremental';
 import { runLoadBenches, type LoadBenchPlan } from './load';
 import { LakeShelf, type WorkspaceSize } from './lib/lake-shelf';
 import { scriptNodeArgs } from './lib/run-measured';
@@ -57,7 +58,7 @@ const FULL_LOAD: LoadBenchPlan = { speed: { contacts: 100_000, conversations: 20
 const QUICK_LOAD: LoadBenchPlan = { speed: { contacts: 3000, conversations: 600 }, memory: QUICK_MEMORY };
 
 // `npm run bench`: measures against the limits of docs/architecture.md and writes docs/BENCHMARKS.md.
-// `--only extract|load|trigger|api` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
+// `--only extract|load|trigger|api|incremental` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
 // Each step logs its duration to stderr (`bench step <name>: <seconds> s`).
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -84,6 +85,12 @@ async function main(): Promise<void> {
   }
   if (wants('trigger') && !quick) await timeStep('trigger', () => runTriggerBench(values.out));
   if (wants('api')) await timeStep('api', () => runApiBench({ quick, file: values.out }));
+  if (wants('incremental')) {
+    const size = quick
+      ? { contacts: 3000, conversations: 2000 }
+      : { contacts: 20_000, conversations: 20_000 };
+    await timeStep('incremental', () => runIncrementalBench(size, values.out));
+  }
   process.stderr.write(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 

@@ -32,8 +32,12 @@ interface KindState {
   /** Keyed by live index: base indexes for changed records, baseCount + n for created ones. */
   changes: Map<number, Change>;
   createdIds: Map<string, number>;
-  /** Base indexes that changed, ascending: the list skips them in the base part. */
+  /** Base indexes that changed or were removed, ascending: the list skips them in the base part. */
   movedBase: number[];
+  /** Live indexes removed (deleted or merged away). */
+  removed: Set<number>;
+  /** Live indexes search does not find yet. */
+  hidden: Set<number>;
   /** Live indexes of changed records, most recent first: the head of the list. */
   head: number[];
 }
@@ -59,6 +63,39 @@ export interface LiveWorkspace extends Workspace {
   searchFields(kind: LiveKind, index: number): SearchFields;
   /** How many records were updated / created so far, per kind. */
   readonly changeCounts: Record<LiveKind, { updated: number; created: number }>;
+  /**
+   * Delete record `index`: from then on it is neither listed, nor found by search, nor served by
+   * id (404), as a record deleted in Intercom.
+   */
+  remove(kind: LiveKind, index: number): void;
+  /**
+   * Merge contact `from` (a lead) into contact `into` (a user), as Intercom's merge does: `from`
+   * vanishes from the list, search and retrieval; `into` is updated at `now`.
+   */
+  merge(from: number, into: number, now: number): void;
+  /** Add a part (an admin's comment) to conversation `index` at `now`; the conversation is updated then. */
+  addPart(index: number, now: number): void;
+  /**
+   * Keep record `index` out of search results until {@link indexSearch}, as Intercom's search
+   * index lags a newly created contact by a few minutes.
+   */
+  hideFromSearch(kind: LiveKind, index: number): void;
+  /** The search index catches up: every record hidden from search is found again. */
+  indexSearch(): void;
+  /** Whether search finds record `index` (live index below {@link indexLimit}) now. */
+  searchable(kind: LiveKind, index: number): boolean;
+  /** One past the largest live index (deleted records keep theirs): search loops over `0..indexLimit-1`. */
+  indexLimit(kind: LiveKind): number;
+  /** Grows with every change, so a server can tell its cached searches are stale. */
+  readonly version: number;
+}
+
+/** Part ids of added parts: far from generated ones. */
+const ADDED_PART_BASE = 8_000_000_000;
+
+/** Whether `ws` is a {@link LiveWorkspace} (the sandbox then serves its list order and deletions). */
+export function isLiveWorkspace(ws: Workspace): ws is LiveWorkspace {
+  return typeof (ws as Partial<LiveWorkspace>).listIndexAt === 'function';
 }
 
 /**
@@ -74,6 +111,8 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       createdIds: new Map(),
       movedBase: [],
       head: [],
+      removed: new Set(),
+      hidden: new Set(),
     },
     conversation: {
       baseCount: () => base.conversationCount,
@@ -81,10 +120,23 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       createdIds: new Map(),
       movedBase: [],
       head: [],
+      removed: new Set(),
+      hidden: new Set(),
     },
   };
   const changeCounts = { contact: { updated: 0, created: 0 }, conversation: { updated: 0, created: 0 } };
-  const count = (kind: LiveKind): number => state[kind].baseCount() + state[kind].createdIds.size;
+  let version = 0;
+  /** Added parts per conversation live index: their ids and times. */
+  const addedParts = new Map<number, { id: string; at: number }[]>();
+  let partSeq = 0;
+  const indexLimit = (kind: LiveKind): number => state[kind].baseCount() + state[kind].createdIds.size;
+  const count = (kind: LiveKind): number => indexLimit(kind) - state[kind].removed.size;
+  const moveOutOfBase = (s: KindState, index: number): void => {
+    if (index >= s.baseCount() || s.movedBase.includes(index)) return;
+    let at = s.movedBase.length;
+    while (at > 0 && (s.movedBase[at - 1] ?? 0) > index) at--;
+    s.movedBase.splice(at, 0, index);
+  };
 
   const toHead = (kind: LiveKind, index: number): void => {
     const s = state[kind];
@@ -124,10 +176,13 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
     return change?.created ? change.created.source : index;
   };
   const check = (kind: LiveKind, index: number): void => {
-    if (!Number.isInteger(index) || index < 0 || index >= count(kind)) {
-      throw new RangeError(`${kind} index ${index} is outside 0..${count(kind) - 1}.`);
+    if (!Number.isInteger(index) || index < 0 || index >= indexLimit(kind)) {
+      throw new RangeError(`${kind} index ${index} is outside 0..${indexLimit(kind) - 1}.`);
     }
+    if (state[kind].removed.has(index)) throw new RangeError(`${kind} ${index} was deleted.`);
   };
+  const unlessRemoved = (kind: LiveKind, index: number | undefined): number | undefined =>
+    index === undefined || state[kind].removed.has(index) ? undefined : index;
 
   const contactAt = (i: number): Contact => {
     check('contact', i);
@@ -136,7 +191,7 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
     return change ? editContact(contact, change) : contact;
   };
   const contactIndex = (id: string): number | undefined =>
-    state.contact.createdIds.get(id) ?? base.contactIndex(id);
+    unlessRemoved('contact', state.contact.createdIds.get(id) ?? base.contactIndex(id));
   /** The base id whose tags/companies/notes a (possibly created) contact has. */
   const sourceContactId = (id: string): string | undefined => {
     const i = state.contact.createdIds.get(id);
@@ -184,6 +239,39 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       const change = state.conversation.changes.get(j);
       const conversation = base.conversationAt(baseIndexOf('conversation', j));
       if (!change) return conversation;
+      const added = addedParts.get(j) ?? [];
+      if (added.length > 0) {
+        // A copy: the base may hand out shared objects (the quirk records).
+        const list = {
+          ...conversation.conversation_parts,
+          conversation_parts: [...conversation.conversation_parts.conversation_parts],
+        };
+        conversation.conversation_parts = list;
+        const last = list.conversation_parts[list.conversation_parts.length - 1];
+        const author: ConversationPart['author'] = last?.author ?? {
+          type: 'bot',
+          id: '4423434',
+          name: 'Operator',
+          email: 'operator@example.com',
+        };
+        for (const [n, part] of added.entries()) {
+          list.conversation_parts.push({
+            type: 'conversation_part',
+            id: part.id,
+            part_type: 'comment',
+            body: `<p>Follow-up ${n + 1}</p>`,
+            created_at: part.at,
+            updated_at: part.at,
+            notified_at: part.at,
+            author,
+            attachments: [],
+            redacted: false,
+          });
+        }
+        // Retrieval keeps the 500 most recent parts.
+        list.conversation_parts = list.conversation_parts.slice(-500);
+        list.total_count = list.conversation_parts.length;
+      }
       if (change.created) {
         // Part ids are unique across a workspace: give the copy's parts ids of their own.
         const parts = conversation.conversation_parts.conversation_parts;
@@ -194,14 +282,18 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       return editSummary(conversation, change);
     },
     conversationIndex(id) {
-      return state.conversation.createdIds.get(id) ?? base.conversationIndex(id);
+      return unlessRemoved(
+        'conversation',
+        state.conversation.createdIds.get(id) ?? base.conversationIndex(id),
+      );
     },
     allPartsCount(j) {
       check('conversation', j);
-      return base.allPartsCount(baseIndexOf('conversation', j));
+      return base.allPartsCount(baseIndexOf('conversation', j)) + (addedParts.get(j)?.length ?? 0);
     },
     touch(kind, index, now) {
       check(kind, index);
+      version += 1;
       const s = state[kind];
       const previous = s.changes.get(index);
       seq += 1;
@@ -226,6 +318,7 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       }
       const n = s.createdIds.size;
       const index = s.baseCount() + n;
+      version += 1;
       const id =
         kind === 'contact'
           ? CREATED_CONTACT_PREFIX + n.toString(16).padStart(16, '0')
@@ -236,6 +329,45 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       changeCounts[kind].created += 1;
       toHead(kind, index);
       return index;
+    },
+    remove(kind, index) {
+      check(kind, index);
+      const s = state[kind];
+      version += 1;
+      s.removed.add(index);
+      const at = s.head.indexOf(index);
+      if (at >= 0) s.head.splice(at, 1);
+      moveOutOfBase(s, index);
+    },
+    merge(from, into, now) {
+      check('contact', into);
+      ws.remove('contact', from);
+      ws.touch('contact', into, now);
+    },
+    addPart(index, now) {
+      check('conversation', index);
+      partSeq += 1;
+      const parts = addedParts.get(index) ?? [];
+      parts.push({ id: String(ADDED_PART_BASE + partSeq), at: now });
+      addedParts.set(index, parts);
+      ws.touch('conversation', index, now);
+    },
+    hideFromSearch(kind, index) {
+      check(kind, index);
+      version += 1;
+      state[kind].hidden.add(index);
+    },
+    indexSearch() {
+      version += 1;
+      state.contact.hidden.clear();
+      state.conversation.hidden.clear();
+    },
+    searchable(kind, index) {
+      return !state[kind].removed.has(index) && !state[kind].hidden.has(index);
+    },
+    indexLimit,
+    get version() {
+      return version;
     },
     listIndexAt(kind, position) {
       const s = state[kind];

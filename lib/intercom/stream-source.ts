@@ -6,7 +6,7 @@
 import { SourceError } from '../errors';
 import { recordKeyOf } from '../records/record-id';
 import type { SearchQuery, StreamDeclaration } from '../streams/types';
-import type { IntercomClient } from './client';
+import type { IntercomClient, SearchSort } from './client';
 import type { IntercomRecord } from './types';
 
 /** A listed item after its work: its id, and the record to write (undefined: it vanished). */
@@ -53,17 +53,19 @@ function withQuery(path: string, query: Readonly<Record<string, string>> | undef
 }
 
 /**
- * The records of the stream that match `query` on its incremental search (`POST /contacts/search`).
+ * The records of the stream that match `query` on its incremental search (`POST /contacts/search`),
+ * in `sort` order when given.
  * @throws Error when the stream declares no incremental search (a bug in the caller).
  */
 export function searchStream(
   client: IntercomClient,
   stream: StreamDeclaration,
   query: SearchQuery,
+  sort?: SearchSort,
 ): AsyncGenerator<IntercomRecord> {
   if (!stream.incremental) throw new Error(`stream ${stream.name} declares no incremental search`);
   const { path, itemsKey } = stream.incremental.search;
-  return client.searchRecords(path, itemsKey, query, stream.pageSize);
+  return client.searchRecords(path, itemsKey, query, stream.pageSize, sort);
 }
 
 /**
