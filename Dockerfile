@@ -1,5 +1,6 @@
-# One image for both Fargate tasks; each task definition picks its command
-# (`node … dist/extract.js` or `node … dist/load.js`, with the heap flags of the npm scripts).
+# One image for every Fargate task; each task definition picks its command
+# (`node … dist/extract.js`, `dist/load.js` with the heap flags of the npm scripts, or
+# `node dist/refine.js <job>`, whose DuckDB loads its native binding from node_modules).
 # Built and pushed by `sls deploy` (scripts/sls-image-plugin.cjs) or by hand (docs/DEPLOY.md).
 # tests/integration/image.test.ts lays out this image's files from the COPY lines below and runs
 # its commands, so a change here is tested there.

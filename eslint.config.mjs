@@ -4,7 +4,7 @@ import globals from 'globals';
 
 /** Import paths that reach into lib/warehouse, lib/intercom or drizzle/ from anywhere in the repo. */
 const WAREHOUSE = {
-  regex: '(^|/)lib/warehouse(/|$)|^\\.\\./warehouse(/|$)',
+  regex: '(^|/)lib/warehouse(/|$)|^(\\.\\./)+warehouse(/|$)',
   message: 'Only the load side imports lib/warehouse; share code through lib/streams or lib/records.',
 };
 const DRIZZLE = {
@@ -13,7 +13,7 @@ const DRIZZLE = {
     'The extract side never imports the warehouse schema (drizzle/); share code through lib/streams or lib/records.',
 };
 const INTERCOM = {
-  regex: '(^|/)lib/intercom(/|$)|^\\.\\./intercom(/|$)',
+  regex: '(^|/)lib/intercom(/|$)|^(\\.\\./)+intercom(/|$)',
   message: 'Only the extract side imports lib/intercom; share code through lib/streams or lib/records.',
 };
 
@@ -80,7 +80,27 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM] }] },
   },
   {
+    // The refine reads the lake only: never the Intercom client, never the warehouse.
+    files: ['tasks/refine/**/*.ts', 'lib/refine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE, DRIZZLE] }] },
+  },
+  {
     files: ['lib/streams/**/*.ts', 'lib/records/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE] }] },
+  },
+  // Webhooks (lib/events): the receiver, the stream and the lake writer import neither side; the
+  // consumer's fetching half (lib/events/fetch) is a producer, its applying half (lib/events/apply)
+  // a consumer; only handlers/stream-apply.ts and tasks/stream join them.
+  {
+    files: ['lib/events/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM, WAREHOUSE, DRIZZLE] }] },
+  },
+  {
+    files: ['lib/events/fetch/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [WAREHOUSE, DRIZZLE] }] },
+  },
+  {
+    files: ['lib/events/apply/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [INTERCOM] }] },
   },
 );

@@ -7,6 +7,7 @@ import { LakeShelf, type WorkspaceSize } from './lib/lake-shelf';
 import { scriptNodeArgs } from './lib/run-measured';
 import { timeStep } from './lib/step';
 import { runTriggerBench } from './trigger';
+import { runWebhookBench, type WebhookBenchPlan } from './webhooks';
 
 /**
  * Workspace sizes of both memory benches, the same for the extract and the load so that the lake the
@@ -58,7 +59,11 @@ const FULL_LOAD: LoadBenchPlan = { speed: { contacts: 100_000, conversations: 20
 const QUICK_LOAD: LoadBenchPlan = { speed: { contacts: 3000, conversations: 600 }, memory: QUICK_MEMORY };
 
 // `npm run bench`: measures against the limits of docs/architecture.md and writes docs/BENCHMARKS.md.
-// `--only extract|load|trigger|api|incremental` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
+// Issue 15: 1,000 notifications from 8 concurrent senders.
+const WEBHOOKS: WebhookBenchPlan = { notifications: 1000, senders: 8, contacts: 500, conversations: 300 };
+const QUICK_WEBHOOKS: WebhookBenchPlan = { notifications: 200, senders: 8, contacts: 100, conversations: 60 };
+
+// `--only extract|load|trigger|api|webhooks|incremental` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
 // Each step logs its duration to stderr (`bench step <name>: <seconds> s`).
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -84,6 +89,9 @@ async function main(): Promise<void> {
     await shelf?.clear();
   }
   if (wants('trigger') && !quick) await timeStep('trigger', () => runTriggerBench(values.out));
+  if (wants('webhooks')) {
+    await timeStep('webhooks', () => runWebhookBench(quick ? QUICK_WEBHOOKS : WEBHOOKS, values.out));
+  }
   if (wants('api')) await timeStep('api', () => runApiBench({ quick, file: values.out }));
   if (wants('incremental')) {
     const size = quick

@@ -18,10 +18,14 @@ export const DEFAULTS = {
   INTERCOM_API_VERSION: '2.14',
   LAKE_URL: './lake',
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/intercom',
+  STREAM_PORT: 8788,
+  EVENTS_STREAM_NAME: 'intercom-events',
   INTERCOM_MAX_ATTEMPTS: 8,
   API_PORT: 8787,
   IMPORT_SCHEMAS: 'intercom_imports',
   REPORT_URL_EXPIRES_S: 86_400,
+  REFINE_MEMORY_LIMIT: '1GB',
+  REFINE_THREADS: 2,
 } as const;
 
 /** Longest `REPORT_URL_EXPIRES_S`: S3 refuses presigned URLs valid for more than 7 days. */
@@ -80,8 +84,22 @@ export interface Config {
   aws: { region: string | undefined; endpoint: string | undefined };
   /** True in Fargate or Lambda: a missing token is then an error, never the sandbox. */
   runsInAws: boolean;
+  /**
+   * Webhooks (docs/REALTIME.md): `INTERCOM_CLIENT_SECRET` (the app's client secret; undefined:
+   * every notification is refused), `STREAM_PORT` (where `npm run stream` listens) and
+   * `EVENTS_STREAM_NAME` (the Kinesis stream notifications go on).
+   */
+  webhooks: { clientSecret: string | undefined; port: number; streamName: string };
   /** Size of the built-in sandbox (`SANDBOX_CONTACTS`, `SANDBOX_CONVERSATIONS`); undefined = its default. */
   sandbox: { contacts: number | undefined; conversations: number | undefined };
+  /** The refine's DuckDB: `REFINE_MEMORY_LIMIT` (default 1GB), `REFINE_THREADS` (default 2), `REFINE_WORK_DIR` (default the OS temp folder). */
+  refine: {
+    memoryLimit: string;
+    threads: number;
+    workDir: string | undefined;
+    /** `ATHENA_WORKGROUP` and `GLUE_DATABASE`: where `--engine athena` runs the gold queries (set by serverless.yml). */
+    athena: { workgroup: string | undefined; database: string | undefined };
+  };
   monitoring: MonitoringConfig;
 }
 
@@ -118,6 +136,9 @@ const schema = z.object({
   LOG_LEVEL: optionalTrimmed,
   INTERCOM_MAX_ATTEMPTS: optionalTrimmed,
   EXTRACT_SEGMENT_RECORDS: optionalTrimmed,
+  INTERCOM_CLIENT_SECRET: optionalTrimmed,
+  STREAM_PORT: optionalTrimmed,
+  EVENTS_STREAM_NAME: optionalTrimmed,
   AWS_REGION: optionalTrimmed,
   AWS_DEFAULT_REGION: optionalTrimmed,
   AWS_ENDPOINT_URL_S3: optionalTrimmed,
@@ -132,6 +153,11 @@ const schema = z.object({
   REPORT_URL_EXPIRES_S: optionalTrimmed,
   REPORT_LINK_KEY: optionalTrimmed,
   DATABASE_URL_SECRET_ARN: optionalTrimmed,
+  REFINE_MEMORY_LIMIT: optionalTrimmed,
+  REFINE_THREADS: optionalTrimmed,
+  REFINE_WORK_DIR: optionalTrimmed,
+  ATHENA_WORKGROUP: optionalTrimmed,
+  GLUE_DATABASE: optionalTrimmed,
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -198,7 +224,11 @@ function monitoringOf(parsed: Parsed): MonitoringConfig {
     sentryDsn: parsed.SENTRY_DSN,
     sentryEnvironment: parsed.SENTRY_ENVIRONMENT,
     emitMetrics: Boolean(parsed.AWS_EXECUTION_ENV),
-    secrets: [parsed.INTERCOM_ACCESS_TOKEN, databasePasswordOf(parsed.DATABASE_URL)],
+    secrets: [
+      parsed.INTERCOM_ACCESS_TOKEN,
+      databasePasswordOf(parsed.DATABASE_URL),
+      parsed.INTERCOM_CLIENT_SECRET,
+    ],
   };
 }
 
@@ -278,6 +308,22 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const databaseUrl = parsed.DATABASE_URL ?? DEFAULTS.DATABASE_URL;
   checkDatabaseUrl(databaseUrl, problems);
+  const streamPort = wholeNumber('STREAM_PORT', parsed.STREAM_PORT, 0, problems);
+  if (streamPort !== undefined && streamPort > 65_535) {
+    problems.push(`STREAM_PORT "${parsed.STREAM_PORT}" is not a port number (0 to 65535).`);
+  }
+  const streamName = parsed.EVENTS_STREAM_NAME ?? DEFAULTS.EVENTS_STREAM_NAME;
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
+    problems.push(
+      `EVENTS_STREAM_NAME "${streamName}" is not a Kinesis stream name (1 to 128 letters, digits, _ . -).`,
+    );
+  }
+  const memoryLimit = parsed.REFINE_MEMORY_LIMIT ?? DEFAULTS.REFINE_MEMORY_LIMIT;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    problems.push(`REFINE_MEMORY_LIMIT "${memoryLimit}" is not a size such as 1GB or 512MB.`);
+  }
+  const refineThreads =
+    wholeNumber('REFINE_THREADS', parsed.REFINE_THREADS, 1, problems) ?? DEFAULTS.REFINE_THREADS;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -290,7 +336,18 @@ export function loadConfig(env: Env = process.env): Config {
       endpoint: parsed.AWS_ENDPOINT_URL_S3 ?? parsed.AWS_ENDPOINT_URL,
     },
     runsInAws: AWS_MARKERS.some((name) => Boolean(env[name]?.trim())),
+    webhooks: {
+      clientSecret: parsed.INTERCOM_CLIENT_SECRET,
+      port: streamPort ?? DEFAULTS.STREAM_PORT,
+      streamName,
+    },
     sandbox,
+    refine: {
+      memoryLimit,
+      threads: refineThreads,
+      workDir: parsed.REFINE_WORK_DIR,
+      athena: { workgroup: parsed.ATHENA_WORKGROUP, database: parsed.GLUE_DATABASE },
+    },
     monitoring: monitoringOf(parsed),
   };
 }
@@ -421,4 +478,25 @@ function safeDatabaseName(databaseUrl: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Variables a Lambda gets as Secrets Manager ARNs (`<NAME>_ARN`), resolved before {@link loadConfig}. */
+const SECRET_VARIABLES = ['INTERCOM_CLIENT_SECRET', 'INTERCOM_ACCESS_TOKEN', 'DATABASE_URL'] as const;
+
+/**
+ * The environment, and which of its secrets are to be read from Secrets Manager: a Lambda cannot
+ * have a secret injected as a variable, so serverless.yml gives it `INTERCOM_CLIENT_SECRET_ARN`
+ * (and the like) instead, and the handler reads each value once per container.
+ *
+ * @returns `env` (a copy) and `refs`: variable name -> secret ARN, for each `<NAME>_ARN` set
+ *   whose `<NAME>` is not set already.
+ * @throws never.
+ */
+export function loadSecretReferences(env: Env = process.env): { env: Env; refs: Record<string, string> } {
+  const refs: Record<string, string> = {};
+  for (const name of SECRET_VARIABLES) {
+    const arn = env[`${name}_ARN`]?.trim();
+    if (arn && !env[name]?.trim()) refs[name] = arn;
+  }
+  return { env: { ...env }, refs };
 }

@@ -32,6 +32,9 @@ const FLAGS = {
   'slow-ms': { type: 'string' },
   'malformed-every': { type: 'string' },
   'repeat-across-pages': { type: 'boolean' },
+  'webhooks-to': { type: 'string' },
+  'webhooks-secret': { type: 'string' },
+  'webhooks-every-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -51,21 +54,33 @@ export const SANDBOX_USAGE = `Usage: npm run sandbox -- [flags]   (each flag als
   --rate-limit N            calls per window (default none; Intercom: 1666)   --window-ms N (default 10000)
   --fault-429 F  --fault-5xx F  --fault-reset F  --fault-slow F  --slow-ms N
   --malformed-every N       every Nth list page gets a truncated body   --repeat-across-pages
-  --fault-scroll-500-after N  the first company scroll that served N pages gets a 500 and must restart`;
+  --fault-scroll-500-after N  the first company scroll that served N pages gets a 500 and must restart
+  --webhooks-to URL         send a signed notification for every change of the workspace to URL
+                            (npm run stream's http://127.0.0.1:8788/webhooks/intercom)
+  --webhooks-secret S       the client secret to sign with: the receiver's INTERCOM_CLIENT_SECRET (required with --webhooks-to)
+  --webhooks-every-ms N     change one contact or conversation this often (default 1000; 0 = never)`;
 
 function envName(flag: string): string {
   return `SANDBOX_${flag.replace(/-/g, '_').toUpperCase()}`;
 }
 
+/** Where the sandbox sends webhooks for its changes (`--webhooks-to`). */
+export interface SandboxWebhookOptions {
+  url: string;
+  secret: string;
+  everyMs: number;
+}
+
 /**
  * Parse flags and `SANDBOX_*` environment variables (flags win) into sandbox options.
  *
- * @throws ConfigError listing every value that is not a number in range or an unknown flag.
+ * @throws ConfigError listing every value that is not a number in range or an unknown flag, and
+ *   `--webhooks-to` without a URL or without `--webhooks-secret`.
  */
 export function parseSandboxArgs(
   argv: string[],
   env: Record<string, string | undefined> = {},
-): { options: SandboxOptions; help: boolean } {
+): { options: SandboxOptions; help: boolean; webhooks?: SandboxWebhookOptions } {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
@@ -133,6 +148,23 @@ export function parseSandboxArgs(
       scrollFailAfterPages: num('fault-scroll-500-after'),
     },
   };
+  const webhooksTo = raw('webhooks-to');
+  const webhooksSecret = raw('webhooks-secret');
+  const everyMs = num('webhooks-every-ms');
+  let webhooks: SandboxWebhookOptions | undefined;
+  if (typeof webhooksTo === 'string' && webhooksTo) {
+    if (!/^https?:\/\/[^\s]+$/.test(webhooksTo)) {
+      problems.push(`--webhooks-to (${envName('webhooks-to')}) must be an http(s) URL; got "${webhooksTo}".`);
+    }
+    if (typeof webhooksSecret !== 'string' || !webhooksSecret) {
+      problems.push(
+        `--webhooks-to needs --webhooks-secret (${envName('webhooks-secret')}): the client secret the receiver checks (its INTERCOM_CLIENT_SECRET).`,
+      );
+    } else {
+      webhooks = { url: webhooksTo, secret: webhooksSecret, everyMs: everyMs ?? 1000 };
+      options.live = true;
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { options, help: flag('help') };
+  return { options, help: flag('help'), ...(webhooks && { webhooks }) };
 }

@@ -88,6 +88,16 @@ export interface LiveWorkspace extends Workspace {
   indexLimit(kind: LiveKind): number;
   /** Grows with every change, so a server can tell its cached searches are stale. */
   readonly version: number;
+  /** Call `listener` after every change from now on (the webhook sender); returns the unsubscribe. */
+  subscribe(listener: (change: LiveChange) => void): () => void;
+}
+
+/** One change of a live workspace, as its observers hear of it. */
+export interface LiveChange {
+  kind: LiveKind;
+  /** Live index of the record changed. */
+  index: number;
+  action: 'updated' | 'created';
 }
 
 /** Part ids of added parts: far from generated ones. */
@@ -125,6 +135,8 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
     },
   };
   const changeCounts = { contact: { updated: 0, created: 0 }, conversation: { updated: 0, created: 0 } };
+  const listeners = new Set<(change: LiveChange) => void>();
+  const tell = (change: LiveChange): void => listeners.forEach((listener) => listener(change));
   let version = 0;
   /** Added parts per conversation live index: their ids and times. */
   const addedParts = new Map<number, { id: string; at: number }[]>();
@@ -310,6 +322,7 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       }
       changeCounts[kind].updated += 1;
       toHead(kind, index);
+      tell({ kind, index, action: 'updated' });
     },
     create(kind, source, now) {
       const s = state[kind];
@@ -328,6 +341,7 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
       s.changes.set(index, { edits: 1, updatedAt: now, seq, created: { id, source } });
       changeCounts[kind].created += 1;
       toHead(kind, index);
+      tell({ kind, index, action: 'created' });
       return index;
     },
     remove(kind, index) {
@@ -368,6 +382,10 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
     indexLimit,
     get version() {
       return version;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     listIndexAt(kind, position) {
       const s = state[kind];

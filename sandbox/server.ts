@@ -71,6 +71,11 @@ export interface SandboxOptions extends WorkspaceOptions {
    * searches match whole calendar days in it, as Intercom's do.
    */
   timeZone?: string;
+  /**
+   * Serve the workspace through a live overlay that can change (`sandbox.live`), as the webhook
+   * sender needs; the moveWhilePaging fault turns it on too.
+   */
+  live?: boolean;
   /** A company scroll unused this long expires; default 60_000, as Intercom. */
   scrollIdleMs?: number;
   /** Companies per scroll page; default 50 (Intercom does not document its size). */
@@ -97,6 +102,8 @@ export interface Sandbox {
   url: string;
   token: string;
   workspace: Workspace;
+  /** The live overlay, when the sandbox was started with `live` or the moveWhilePaging fault. */
+  live: LiveWorkspace | undefined;
   stats: SandboxStats;
   /**
    * Replace the fault settings for the next requests.
@@ -157,14 +164,14 @@ function routeOf(method: string, path: string): { route: string; id?: string } {
   let m = /^\/contacts\/([^/]+)\/(tags|companies|notes)$/.exec(path);
   if (method === 'GET' && m?.[1] && m[2])
     return { route: `GET /contacts/{id}/${m[2]}`, id: decodeURIComponent(m[1]) };
-  m = /^\/(conversations|admins|teams|companies|tickets)\/([^/]+)$/.exec(path);
+  m = /^\/(contacts|conversations|admins|teams|companies|tickets)\/([^/]+)$/.exec(path);
   if (method === 'GET' && m?.[1] && m[2]) return { route: `GET /${m[1]}/{id}`, id: decodeURIComponent(m[2]) };
   return { route: 'unknown' };
 }
 
 /**
  * Start a local HTTP server that behaves like Intercom REST API 2.14 for `/me`, contacts (list,
- * search, tags, companies, notes), conversations (list, search, retrieve), admins and teams (list,
+ * search, retrieve, tags, companies, notes), conversations (list, search, retrieve), admins and teams (list,
  * retrieve), tags, segments and data attributes (list), companies (scroll, retrieve) and tickets
  * (search, retrieve), with Intercom's auth,
  * error bodies, cursor paging, rate-limit headers and 429s, plus latency and fault injection.
@@ -178,7 +185,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // A live workspace given by the caller (a test changing it between runs) is served as one.
   const given = options.workspace && isLiveWorkspace(options.workspace) ? options.workspace : undefined;
   const live: LiveWorkspace | undefined =
-    given ?? (options.faults?.moveWhilePaging ? createLiveWorkspace(baseWorkspace) : undefined);
+    given ??
+    (options.faults?.moveWhilePaging || options.live ? createLiveWorkspace(baseWorkspace) : undefined);
   const timeZone = options.timeZone ?? 'UTC';
   const workspace: Workspace = live ?? baseWorkspace;
   const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
@@ -451,6 +459,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           }
           return;
         }
+        case 'GET /contacts/{id}': {
+          const i = id === undefined ? undefined : workspace.contactIndex(id);
+          if (i === undefined) throw new HttpError(404, 'not_found', 'User Not Found');
+          send(res, 200, workspace.contactAt(i), rate);
+          return;
+        }
         case 'GET /conversations/{id}': {
           const j = id === undefined ? undefined : workspace.conversationIndex(id);
           if (j === undefined) throw new HttpError(404, 'not_found', 'Resource Not Found');
@@ -568,6 +582,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url: `http://${host}:${address.port}`,
     token,
     workspace,
+    live,
     stats,
     setFaults(f) {
       scrollFaultSpent = false;

@@ -9,6 +9,7 @@ export const TASK_ENTRYPOINTS = {
   load: 'tasks/load/main.ts',
   sync: 'tasks/sync/main.ts',
   migrate: 'tasks/migrate/main.ts',
+  refine: 'tasks/refine/main.ts',
 } as const;
 
 /** Where the bundles go; the Dockerfile copies this folder into the image. */
@@ -17,9 +18,10 @@ export const DIST_FOLDER = 'dist';
 /**
  * Left out of the bundles and loaded from node_modules at run time, so they stay production
  * dependencies. @sentry/node registers module hooks from files beside its own code (`import.meta.url`
- * is empty in a CommonJS bundle) and is loaded only when `SENTRY_DSN` is set.
+ * is empty in a CommonJS bundle) and is loaded only when `SENTRY_DSN` is set. DuckDB's bindings
+ * load a native `duckdb.node` from the package of the platform the image runs on.
  */
-export const EXTERNAL_PACKAGES = ['@sentry/node'];
+export const EXTERNAL_PACKAGES = ['@sentry/node', '@duckdb/node-api', '@duckdb/node-bindings'];
 
 /**
  * Where the bundles find the warehouse migrations, relative to themselves: `dist/` sits one folder

@@ -1,3 +1,4 @@
+import { createReadRoutes } from './read-routes';
 import { Hono } from 'hono';
 import { ApiError } from './api-error';
 import { authMiddleware } from './auth';
@@ -40,6 +41,8 @@ export function buildApiApp(deps: ApiDependencies): Hono {
   app.get('/openapi.json', (c) => c.json(openApiDocument() as object));
   app.route('/imports', importRoutes(deps));
   app.route('/reports', reportRoutes(deps));
+  // The webhooks' read routes (GET /contacts/{id}, GET /events) over the same pool.
+  app.route('/', createReadRoutes({ pool: deps.pool }));
   if (deps.links instanceof SignedReportLinks)
     app.route(REPORT_FILES_PATH, reportFileRoutes(deps, deps.links));
   return app;

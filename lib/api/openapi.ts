@@ -74,6 +74,32 @@ export function openApiDocument(): Json {
     },
     security: [{ bearer: [] }],
     paths: {
+      '/contacts/{id}': {
+        get: {
+          operationId: 'get_contact',
+          summary: 'A contact (its users row) and its latest conversations, as the warehouse holds them.',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': jsonResponse('The contact and its latest conversations.', { type: 'object' }),
+            '404': jsonResponse('No such contact in the warehouse.', { type: 'object', required: ['error'] }),
+          },
+        },
+      },
+      '/events': {
+        get: {
+          operationId: 'list_events',
+          summary: 'Webhook notifications applied to the warehouse, oldest first, paged by cursor.',
+          parameters: [
+            { name: 'since', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'topic', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } },
+          ],
+          responses: {
+            '200': jsonResponse('A page of applied notifications.', { type: 'object' }),
+            '400': jsonResponse('A parameter is not valid.', { type: 'object', required: ['error'] }),
+          },
+        },
+      },
       '/imports': {
         post: {
           operationId: 'import_csv',

@@ -131,7 +131,7 @@ export function reportStamp(at: Date): string {
  * @throws Error when `name` or `stamp` would not make a plain key under `reports/`.
  */
 export function reportKey(name: string, stamp: string): string {
-  if (!REPORT_NAME.test(name)) throw new Error(`"${name}" is not a report name such as teams-above-mean`);
+  if (!REPORT_NAME.test(name)) throw new Error(`"${name}" is not a report name (lower-case letters, digits and dashes)`);
   if (!REPORT_STAMP.test(stamp)) throw new Error(`"${stamp}" is not a report stamp such as 20261202T221500123Z`);
   return `${REPORTS_PREFIX}${name}/${stamp}.csv`;
 }
@@ -141,12 +141,6 @@ export const INCREMENTS_PREFIX = 'increments/';
 /** The UTC day (`YYYY-MM-DD`) of Unix seconds `t`: the day folder a record changed at `t` goes to. */
 export function utcDayOf(t: number): string {
   return new Date(t * 1000).toISOString().slice(0, 10);
-}
-
-/** `increments/<stream>/`: every day and deletion file of a stream. */
-export function incrementsPrefix(stream: StreamName): string {
-  streamNamed(stream);
-  return `${INCREMENTS_PREFIX}${stream}/`;
 }
 
 /** `increments/<stream>/date=<day>/`: the files of one day, one per run that wrote it. */
@@ -202,4 +196,76 @@ export function bookmarksKey(): string {
 export function sweptIdsKey(stream: StreamName): string {
   streamNamed(stream);
   return `state/ids/${stream}.json`;
+}
+
+/**
+ * `data/<file>` of a stream the registry may not declare yet (the refine reads `data/admins.json`
+ * from a lake a newer extract wrote); `file` is a bare file name.
+ * @throws Error when `file` is not a bare `.json` file name.
+ */
+export function dataFileKey(file: string): string {
+  if (!/^[a-z0-9_]+\.json$/.test(file)) throw new Error(`"${file}" is not a lake stream file name (lower-case letters, digits and _, then .json)`);
+  return `${DATA_PREFIX}${file}`;
+}
+
+/** `increments/<stream>/`: every day of a stream's changed records (and its `deleted/` folder). */
+export function incrementsPrefix(stream: string): string {
+  assertLakeName(stream);
+  return `${INCREMENTS_PREFIX}${stream}/`;
+}
+
+/** `increments/<stream>/deleted/`: ids found deleted or merged away, by day. */
+export function deletedIncrementsPrefix(stream: string): string {
+  return `${incrementsPrefix(stream)}deleted/`;
+}
+
+/** Whether `key` is a day file of changed records: `increments/<stream>/date=YYYY-MM-DD/<run_id>.json`. */
+export function isIncrementKey(stream: string, key: string): boolean {
+  return new RegExp(`^increments/${stream}/date=\\d{4}-\\d{2}-\\d{2}/[^/]+\\.json$`).test(key);
+}
+
+/** Whether `key` is a day file of deletions: `increments/<stream>/deleted/date=YYYY-MM-DD/<run_id>.json`. */
+export function isDeletedIncrementKey(stream: string, key: string): boolean {
+  return new RegExp(`^increments/${stream}/deleted/date=\\d{4}-\\d{2}-\\d{2}/[^/]+\\.json$`).test(key);
+}
+
+/** `silver/<table>/`: a silver table's Parquet files (conversations and parts by `month=YYYY-MM/`). */
+export function silverPrefix(table: string): string {
+  assertLakeName(table);
+  return `silver/${table}/`;
+}
+
+/** `gold/<job>/`: a gold job's Parquet files. */
+export function goldPrefix(job: string): string {
+  assertLakeName(job);
+  return `gold/${job}/`;
+}
+
+/** `gold/report.html`: the self-contained report page. */
+export function goldReportKey(): string {
+  return 'gold/report.html';
+}
+
+/** @throws Error when `name` could escape its folder (not lowercase letters, digits, `_` or `-`). */
+function assertLakeName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new Error(`"${name}" is not a lake table or job name`);
+}
+
+/** Folder of the raw webhook notifications, by UTC day of receipt (what Firehose writes in AWS). */
+export const EVENTS_PREFIX = 'events/';
+
+/**
+ * `events/date=YYYY-MM-DD/<name>.json`: one delivery of raw notifications received on that UTC day,
+ * one JSON per line. `name` is the delivery's own (a time stamp and a random suffix), so that
+ * deliveries never replace each other.
+ * @throws Error when `name` is not a plain file name.
+ */
+export function eventsKey(receivedAt: Date, name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) throw new Error(`"${name}" is not an events file name`);
+  return `${eventsDayPrefix(receivedAt)}${name}.json`;
+}
+
+/** `events/date=YYYY-MM-DD/`: the notifications received on `day` (UTC). */
+export function eventsDayPrefix(day: Date): string {
+  return `${EVENTS_PREFIX}date=${day.toISOString().slice(0, 10)}/`;
 }

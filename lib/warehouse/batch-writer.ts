@@ -12,6 +12,7 @@ import { serverErrorOf } from './connection';
 import { quoteId, toTuple, type SqlValue } from './rows';
 import { LOAD_TABLES, SHAPES, type LoadTable, type TargetNames } from './tables';
 import { LineBuffer, loadDataSql, parseTsvLine, tsvLine } from './tsv';
+import { insertStatementParts } from './upsert-statement';
 
 /** How a batch is written: plain INSERT into fresh tables, or INSERT … ON DUPLICATE KEY UPDATE. */
 export type WriteMode = 'full' | 'upsert';
@@ -717,17 +718,8 @@ export class BatchWriter {
   }
 
   private async insert(connection: PoolConnection, table: LoadTable, tuples: string[]): Promise<void> {
-    const shape = SHAPES[table];
-    const head = `INSERT INTO ${quoteId(this.options.tables[table])} (${shape.columns.map(quoteId).join(',')}) VALUES `;
     const upsert = this.options.mode === 'upsert' && table !== 'quarantine';
-    const updates = shape.columns.filter((c) => !shape.primaryKey.includes(c));
-    // VALUES(col) is deprecated in MySQL 8.0.20+ but still works, and it is the form MariaDB
-    // understands; the `AS new` alias MySQL prefers is a syntax error on MariaDB.
-    const tail = !upsert
-      ? ''
-      : updates.length === 0
-        ? ` ON DUPLICATE KEY UPDATE ${quoteId(shape.primaryKey[0] as string)} = ${quoteId(shape.primaryKey[0] as string)}`
-        : ` ON DUPLICATE KEY UPDATE ${updates.map((c) => `${quoteId(c)} = VALUES(${quoteId(c)})`).join(',')}`;
+    const { head, tail } = insertStatementParts(this.options.tables[table], SHAPES[table], upsert);
     let parts: string[] = [];
     let bytes = 0;
     for (const tuple of tuples) {

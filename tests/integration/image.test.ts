@@ -228,6 +228,18 @@ describe('the task image, laid out from the Dockerfile without Docker', () => {
       expect(await countRows(db.url, 'users')).toBe(30);
       expect(await countRows(db.url, 'conversation')).toBe(9);
       expect(await countRows(db.url, 'conversation_part')).toBeGreaterThan(0);
+
+      // The refine tasks: DuckDB's native binding loads from the production node_modules.
+      for (const resource of ['RefineSilverTaskDefinition', 'RefineReportTaskDefinition']) {
+        const refine = await runImage({ ...image, argv: await taskCommand(resource) }, { LAKE_URL: lake });
+        expect([resource, refine.code]).toEqual([resource, 0]);
+      }
+      expect((await readFile(path.join(lake, 'silver/users/part-0.parquet'))).subarray(0, 4).toString()).toBe(
+        'PAR1',
+      );
+      expect(await readFile(path.join(lake, 'gold/report.html'), 'utf8')).toContain(
+        'data-chart="daily-volume"',
+      );
     });
   });
 

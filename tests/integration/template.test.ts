@@ -306,17 +306,18 @@ describe('sls package (offline) CloudFormation template', () => {
       expect([id, secret.Properties?.SecretString]).toEqual([id, undefined]);
     }
     const definitions = resourcesOf('AWS::ECS::TaskDefinition');
-    expect(definitions).toHaveLength(2);
-    for (const [, definition] of definitions) {
+    // Extract and load get one secret each; the refine jobs read only the lake and get none.
+    expect(definitions.filter(([id]) => !id.startsWith('Refine'))).toHaveLength(2);
+    for (const [id, definition] of definitions) {
       const containers = definition.Properties?.ContainerDefinitions as {
         Environment: { Name: string; Value: Json }[];
-        Secrets: { Name: string; ValueFrom: Json }[];
+        Secrets?: { Name: string; ValueFrom: Json }[];
       }[];
       for (const container of containers) {
         const plain = container.Environment.map((e) => e.Name);
         expect(plain.filter((n) => /TOKEN|PASSWORD|DATABASE_URL|SECRET/.test(n))).toEqual([]);
-        expect(container.Secrets.length).toBe(1);
-        for (const s of container.Secrets)
+        expect(container.Secrets?.length ?? 0).toBe(id.startsWith('Refine') ? 0 : 1);
+        for (const s of container.Secrets ?? [])
           expect(s.ValueFrom).toEqual({ Ref: expect.stringMatching(/Secret$/) });
       }
     }
@@ -331,7 +332,9 @@ describe('sls package (offline) CloudFormation template', () => {
   });
 
   it('sizes both tasks at the smallest Fargate size by default, with log groups that expire', () => {
-    for (const [, definition] of resourcesOf('AWS::ECS::TaskDefinition')) {
+    for (const [, definition] of resourcesOf('AWS::ECS::TaskDefinition').filter(
+      ([id]) => !id.startsWith('Refine'),
+    )) {
       expect([String(definition.Properties?.Cpu), String(definition.Properties?.Memory)]).toEqual([
         '256',
         '512',
@@ -477,6 +480,114 @@ describe('sls package (offline) CloudFormation template', () => {
 
   it('keeps the trigger bundle small (under 1 MB zipped)', () => {
     expect(zipBytes).toBeLessThan(1024 * 1024);
+  });
+  const statementsOf = (id: string): Record<string, Json>[] =>
+    (
+      template.Resources[id]?.Properties?.Policies as {
+        PolicyDocument: { Statement: Record<string, Json>[] };
+      }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+  const envOf = (id: string): Record<string, Json> =>
+    (template.Resources[id]?.Properties?.Environment as { Variables: Record<string, Json> }).Variables;
+
+  it('serves the webhook on a Function URL without IAM auth, from a role that may only put to the stream and read its secret', () => {
+    const urls = resourcesOf('AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    expect(urls[0]?.[1].Properties).toMatchObject({
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': ['WebhookLambdaFunction', 'Arn'] },
+    });
+    const webhook = template.Resources.WebhookLambdaFunction?.Properties ?? {};
+    expect(webhook.Role).toEqual({ 'Fn::GetAtt': ['WebhookRole', 'Arn'] });
+    expect(webhook.Timeout).toBeLessThanOrEqual(5);
+    expect(envOf('WebhookLambdaFunction')).toMatchObject({
+      EVENTS_STREAM_NAME: { Ref: 'EventsStream' },
+      INTERCOM_CLIENT_SECRET_ARN: { Ref: 'IntercomClientSecret' },
+    });
+    expect(Object.keys(envOf('WebhookLambdaFunction'))).not.toContain('INTERCOM_CLIENT_SECRET');
+    const byAction = statementsOf('WebhookRole').map((st) => [
+      asList(st.Action).map(String).sort(),
+      st.Resource,
+    ]);
+    expect(byAction).toEqual([
+      [['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], expect.anything()],
+      [['kinesis:PutRecord', 'kinesis:PutRecords'], { 'Fn::GetAtt': ['EventsStream', 'Arn'] }],
+      [['secretsmanager:GetSecretValue'], { Ref: 'IntercomClientSecret' }],
+    ]);
+    expect(template.Outputs.WebhookUrl?.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['WebhookLambdaFunctionUrl', 'FunctionUrl'] }, 'webhooks/intercom']],
+    });
+  });
+
+  it('keeps notifications on an on-demand Kinesis stream that Firehose writes raw to events/ and as Parquet through the Glue table', () => {
+    expect(template.Resources.EventsStream?.Properties?.StreamModeDetails).toEqual({
+      StreamMode: 'ON_DEMAND',
+    });
+    const firehose = template.Resources.EventsFirehose?.Properties ?? {};
+    expect(firehose.DeliveryStreamType).toBe('KinesisStreamAsSource');
+    expect(firehose.KinesisStreamSourceConfiguration).toMatchObject({
+      KinesisStreamARN: { 'Fn::GetAtt': ['EventsStream', 'Arn'] },
+    });
+    const s3 = firehose.ExtendedS3DestinationConfiguration as Record<string, Json>;
+    expect(s3.Prefix).toBe('events-parquet/date=!{timestamp:yyyy-MM-dd}/');
+    expect(s3.S3BackupMode).toBe('Enabled');
+    expect(s3.S3BackupConfiguration).toMatchObject({
+      Prefix: 'events/date=!{timestamp:yyyy-MM-dd}/',
+      CompressionFormat: 'UNCOMPRESSED',
+    });
+    expect(s3.DataFormatConversionConfiguration).toMatchObject({
+      Enabled: true,
+      OutputFormatConfiguration: { Serializer: { ParquetSerDe: {} } },
+      SchemaConfiguration: { TableName: { Ref: 'EventsTable' }, DatabaseName: { Ref: 'EventsDatabase' } },
+    });
+    const table = template.Resources.EventsTable?.Properties?.TableInput as Record<string, Json>;
+    expect(table.Name).toBe('events');
+    expect(JSON.stringify(table.StorageDescriptor)).toContain('events-parquet/');
+    expect(JSON.stringify(table.Parameters)).toContain('events-parquet/date=${!date}/');
+  });
+
+  it('applies notifications through an event source mapping that reports batch item failures, bisects, retries a bounded number of times and dead-letters to SQS', () => {
+    const mappings = resourcesOf('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0]?.[1].Properties ?? {};
+    expect(mapping).toMatchObject({
+      FunctionName: { Ref: 'StreamApplyLambdaFunction' },
+      EventSourceArn: { 'Fn::GetAtt': ['EventsStream', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] } } },
+    });
+    expect(Number(mapping.MaximumRetryAttempts)).toBeGreaterThanOrEqual(1);
+    expect(Number(mapping.MaximumRetryAttempts)).toBeLessThanOrEqual(10);
+    expect(envOf('StreamApplyLambdaFunction')).toMatchObject({
+      INTERCOM_ACCESS_TOKEN_ARN: { Ref: 'IntercomTokenSecret' },
+      DATABASE_URL_ARN: { Ref: 'DatabaseUrlSecret' },
+    });
+    const secretsRead = statementsOf('StreamApplyRole').find(
+      (st) => st.Action === 'secretsmanager:GetSecretValue',
+    );
+    expect(secretsRead?.Resource).toEqual([{ Ref: 'IntercomTokenSecret' }, { Ref: 'DatabaseUrlSecret' }]);
+    const sends = statementsOf('StreamApplyRole').find((st) => st.Action === 'sqs:SendMessage');
+    expect(sends?.Resource).toEqual({ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] });
+  });
+
+  it('alarms on the dead-letter queue depth and on the consumer iterator age', () => {
+    const alarms = Object.fromEntries(
+      resourcesOf('AWS::CloudWatch::Alarm').map(([, a]) => [String(a.Properties?.MetricName), a.Properties]),
+    );
+    expect(alarms.ApproximateNumberOfMessagesVisible).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EventsDeadLetterQueue', 'QueueName'] } }],
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    expect(alarms.IteratorAge).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: 'intercom-lake-sync-citest-streamApply' }],
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+    expect(template.Resources.StreamApplyLambdaFunction?.Properties?.FunctionName).toBe(
+      'intercom-lake-sync-citest-streamApply',
+    );
   });
 });
 

@@ -1,5 +1,11 @@
 import { ConfigError } from '../../lib/errors';
-import { DEFAULTS, loadConfig, loadMonitoringConfig, loadTriggerConfig } from '../../lib/config';
+import {
+  DEFAULTS,
+  loadConfig,
+  loadMonitoringConfig,
+  loadSecretReferences,
+  loadTriggerConfig,
+} from '../../lib/config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
@@ -106,5 +112,40 @@ describe('loadConfig, the one reader of the environment', () => {
     });
     expect(() => loadTriggerConfig({ TRIGGER_LAUNCHER: 'k8s' })).toThrow(/TRIGGER_LAUNCHER is "k8s"/);
     expect(() => loadTriggerConfig({})).toThrow(/CLUSTER_ARN is not set/);
+  });
+});
+
+describe('loadConfig, webhooks', () => {
+  it('reads the client secret, the stream port and the Kinesis stream name, with their defaults', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      clientSecret: undefined,
+      port: 8788,
+      streamName: 'intercom-events',
+    });
+    expect(
+      loadConfig({ INTERCOM_CLIENT_SECRET: ' s3 ', STREAM_PORT: '9000', EVENTS_STREAM_NAME: 'ev-prod' })
+        .webhooks,
+    ).toEqual({ clientSecret: 's3', port: 9000, streamName: 'ev-prod' });
+  });
+
+  it('refuses a port out of range and a stream name Kinesis would refuse, naming both', () => {
+    expect(() => loadConfig({ STREAM_PORT: '70000', EVENTS_STREAM_NAME: 'bad name!' })).toThrow(
+      /STREAM_PORT "70000"[\s\S]*EVENTS_STREAM_NAME "bad name!"/,
+    );
+  });
+
+  it('keeps the client secret out of logs and reports', () => {
+    expect(loadMonitoringConfig({ INTERCOM_CLIENT_SECRET: 'hush' }).secrets).toContain('hush');
+  });
+
+  it('lists the secrets a Lambda reads from Secrets Manager: <NAME>_ARN set and <NAME> not', () => {
+    const { refs, env } = loadSecretReferences({
+      INTERCOM_CLIENT_SECRET_ARN: 'arn:one',
+      DATABASE_URL_ARN: 'arn:two',
+      DATABASE_URL: 'mysql://root@127.0.0.1:3306/given',
+      INTERCOM_ACCESS_TOKEN_ARN: ' ',
+    });
+    expect(refs).toEqual({ INTERCOM_CLIENT_SECRET: 'arn:one' });
+    expect(env.DATABASE_URL).toBe('mysql://root@127.0.0.1:3306/given');
   });
 });

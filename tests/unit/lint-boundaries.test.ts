@@ -38,7 +38,7 @@ function restrictedImportMessages(cases: Case[]): string[][] {
 }
 
 describe('import boundaries (eslint no-restricted-imports)', () => {
-  it('refuses the warehouse on the extract side, the Intercom client on the load side and both in the declarations, and allows what each side shares', () => {
+  it('refuses the warehouse on the extract side, the Intercom client on the load side, both in the declarations and either in the wrong half of the webhook consumer, and allows what each side shares', () => {
     const forbidden: Case[] = [
       { file: 'tasks/extract/new-phase.ts', from: '../../lib/warehouse/batch-writer' },
       { file: 'tasks/extract/new-phase.ts', from: '../../drizzle/schema' },
@@ -48,6 +48,11 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
       { file: 'lib/streams/admins.ts', from: '../intercom/client' },
       { file: 'lib/streams/admins.ts', from: '../warehouse/rows' },
       { file: 'lib/records/map-admin.ts', from: '../warehouse/rows' },
+      { file: 'lib/events/receiver.ts', from: '../intercom/client' },
+      { file: 'lib/events/receiver.ts', from: '../warehouse/connection' },
+      { file: 'lib/events/fetch/fetch-changes.ts', from: '../../warehouse/rows' },
+      { file: 'lib/events/fetch/fetch-changes.ts', from: '../../../drizzle/schema' },
+      { file: 'lib/events/apply/apply-event.ts', from: '../../intercom/client' },
     ];
     const allowed: Case[] = [
       { file: 'tasks/extract/new-phase.ts', from: '../../lib/streams/registry' },
@@ -55,6 +60,9 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
       { file: 'tasks/load/new-step.ts', from: '../../lib/warehouse/batch-writer' },
       { file: 'lib/warehouse/new-writer.ts', from: '../streams/registry' },
       { file: 'lib/streams/admins.ts', from: '../records/fields' },
+      { file: 'lib/events/fetch/fetch-changes.ts', from: '../../intercom/stream-source' },
+      { file: 'lib/events/apply/apply-event.ts', from: '../../warehouse/rows' },
+      { file: 'tasks/stream/run-stream.ts', from: '../../lib/events/apply/apply-event' },
     ];
     const messages = restrictedImportMessages([...forbidden, ...allowed]);
     const refused = messages.map((m) => m.length > 0);
@@ -73,5 +81,19 @@ describe('import boundaries (eslint no-restricted-imports)', () => {
     const messages = restrictedImportMessages([...forbidden, ...allowed]);
     expect(messages.map((m) => m.length > 0)).toEqual([...forbidden.map(() => true), false]);
     expect(messages[0]?.[0]).toMatch(/Only the extract side imports lib\/intercom/);
+  });
+
+  it('keeps the refine a lake reader: no Intercom client, no warehouse, no drizzle; the lake and the declarations allowed', () => {
+    const forbidden: Case[] = [
+      { file: 'lib/refine/jobs/new-job.ts', from: '../../intercom/client' },
+      { file: 'lib/refine/jobs/new-job.ts', from: '../../warehouse/connection' },
+      { file: 'tasks/refine/main.ts', from: '../../drizzle/schema' },
+    ];
+    const allowed: Case[] = [
+      { file: 'lib/refine/jobs/new-job.ts', from: '../../lake/keys' },
+      { file: 'tasks/refine/main.ts', from: '../../lib/streams/registry' },
+    ];
+    const refused = restrictedImportMessages([...forbidden, ...allowed]).map((m) => m.length > 0);
+    expect(refused).toEqual([true, true, true, false, false]);
   });
 });
