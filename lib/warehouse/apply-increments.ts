@@ -8,7 +8,7 @@ import { DataError } from '../errors';
 import type { IncrementManifest } from '../lake/increment-manifest';
 import { readJsonArrayElements } from '../lake/json-array-reader';
 import type { LakeStore } from '../lake/store';
-import { recordIdOf } from '../records/record-id';
+import { KEY_SEPARATOR, recordIdOf, recordKeyOf } from '../records/record-id';
 import type { StreamName } from '../streams/registry';
 import type { StreamDeclaration } from '../streams/types';
 import type { BatchWriter } from './batch-writer';
@@ -26,6 +26,12 @@ interface Newest {
   file: number;
   at: number;
 }
+
+/**
+ * A record's key as its main table's key columns hold it, one value per column (`['42']`, or
+ * `['contact', 'email']` for a data attribute keyed by model and name).
+ */
+export type RowKey = string[];
 
 /** One stream's files to apply: `[run index, key, sha256]`. */
 type FileRef = [number, string, string];
@@ -46,7 +52,8 @@ export async function applyStreamIncrements(
   stream: StreamDeclaration<StreamName>,
   manifests: IncrementManifest[],
   ctx: StreamApply,
-): Promise<{ upserted: number; older: number; deleteIds: string[] }> {
+): Promise<{ upserted: number; older: number; deleteKeys: RowKey[] }> {
+  const keyOf = (record: unknown): string | undefined => recordKeyOf(record, stream.primaryKey);
   const field = stream.incremental?.cursorField;
   const files: FileRef[] = [];
   const deletions = new Map<string, number>();
@@ -72,6 +79,7 @@ export async function applyStreamIncrements(
         key: file.key,
         expectedSha256: file.sha256,
       })) {
+        // A deletion file names records by `id`: only streams keyed by it are swept.
         const id = recordIdOf(value);
         if (id !== undefined) deletions.set(id, run);
       }
@@ -87,7 +95,7 @@ export async function applyStreamIncrements(
       key,
       expectedSha256: sha256,
     })) {
-      const id = recordIdOf(value);
+      const id = keyOf(value);
       const updated = field ? cursorOf(value, field) : undefined;
       if (id !== undefined) {
         const seen = newest.get(id);
@@ -102,18 +110,19 @@ export async function applyStreamIncrements(
   let older = 0;
   if (field) {
     const main = stream.tables[0];
-    const idColumn = SHAPES[main].primaryKey[0] as string;
-    const ids = [...newest.keys()];
-    for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+    const columns = keyColumns(stream);
+    const keys = [...newest.keys()];
+    for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
       const [rows] = await ctx.control.query<RowDataPacket[]>(
-        `SELECT ${quoteId(idColumn)} AS id, JSON_EXTRACT(raw, ?) AS v FROM ${quoteId(main)} WHERE ${quoteId(idColumn)} IN (?)`,
-        [`$.${field}`, ids.slice(i, i + LOOKUP_CHUNK)],
+        `SELECT ${columns.map(quoteId).join(', ')}, JSON_EXTRACT(raw, ?) AS _held FROM ${quoteId(main)} WHERE (${columns.map(quoteId).join(', ')}) IN (?)`,
+        [`$.${field}`, keys.slice(i, i + LOOKUP_CHUNK).map((key) => splitKey(key, columns.length))],
       );
       for (const row of rows) {
-        const held = Number(row.v);
-        const candidate = newest.get(String(row.id));
+        const held = Number(row._held);
+        const key = rowKeyOf(row, columns).join(KEY_SEPARATOR);
+        const candidate = newest.get(key);
         if (candidate?.updated !== undefined && Number.isFinite(held) && held > candidate.updated) {
-          newest.delete(String(row.id));
+          newest.delete(key);
           older++;
         }
       }
@@ -121,12 +130,12 @@ export async function applyStreamIncrements(
   }
   // Deleted after its newest version: goes. A version from a run after the deletion stays (never
   // expected: Intercom does not reuse ids), and so does the row.
-  const deleteIds: string[] = [];
+  const deleteKeys: RowKey[] = [];
   for (const [id, run] of deletions) {
     const candidate = newest.get(id);
     if (candidate && candidate.run > run) continue;
     newest.delete(id);
-    deleteIds.push(id);
+    deleteKeys.push([id]);
   }
   // Pass 2: upsert exactly the chosen versions.
   let upserted = 0;
@@ -136,7 +145,7 @@ export async function applyStreamIncrements(
       key,
       expectedSha256: sha256,
     })) {
-      const id = recordIdOf(value);
+      const id = keyOf(value);
       const chosen = id === undefined ? undefined : newest.get(id);
       if (id === undefined || (chosen && chosen.file === index && chosen.at === at)) {
         upserted += await writeRecord(stream, value, text ?? JSON.stringify(value), ctx.writer);
@@ -144,7 +153,7 @@ export async function applyStreamIncrements(
       at++;
     }
   }
-  return { upserted, older, deleteIds };
+  return { upserted, older, deleteKeys };
 }
 
 /** Queue one record's rows; a record that cannot be mapped is quarantined. Returns 1 when written. */
@@ -159,7 +168,12 @@ async function writeRecord(
     return 1;
   } catch (error) {
     if (!(error instanceof DataError)) throw error;
-    await writer.addQuarantine(stream.name, recordIdOf(record) ?? null, raw, error.message);
+    await writer.addQuarantine(
+      stream.name,
+      recordKeyOf(record, stream.primaryKey) ?? null,
+      raw,
+      error.message,
+    );
     return 0;
   }
 }
@@ -169,53 +183,65 @@ function replacedLater(manifests: IncrementManifest[], run: number, stream: stri
   return manifests.slice(run + 1).some((m) => m.streams[stream]?.files.some((f) => f.day === day));
 }
 
-/** A stream copied whole: upsert every record, then delete the rows of ids the copy lacks. */
+/**
+ * A stream copied whole: upsert every record, then delete the rows whose key the copy lacks. Keys
+ * are the stream's `primaryKey` (model and name for data attributes, whose standard ones have no
+ * id), compared with the main table's key columns.
+ */
 async function replaceWhole(
   stream: StreamDeclaration<StreamName>,
   [, key, sha256]: FileRef,
   ctx: StreamApply,
-): Promise<{ upserted: number; older: number; deleteIds: string[] }> {
+): Promise<{ upserted: number; older: number; deleteKeys: RowKey[] }> {
   const keep = new Set<string>();
   let upserted = 0;
   for await (const { value, text } of readJsonArrayElements(await ctx.store.get(key), {
     key,
     expectedSha256: sha256,
   })) {
-    const id = recordIdOf(value);
-    if (id !== undefined) keep.add(id);
+    const key = recordKeyOf(value, stream.primaryKey);
+    if (key !== undefined) keep.add(key);
     upserted += await writeRecord(stream, value, text ?? JSON.stringify(value), ctx.writer);
   }
   const main = stream.tables[0];
-  const idColumn = SHAPES[main].primaryKey[0] as string;
+  const columns = keyColumns(stream);
   const [rows] = await ctx.control.query<RowDataPacket[]>(
-    `SELECT ${quoteId(idColumn)} AS id FROM ${quoteId(main)}`,
+    `SELECT ${columns.map(quoteId).join(', ')} FROM ${quoteId(main)}`,
   );
-  const deleteIds = rows.map((r) => String(r.id)).filter((id) => !keep.has(id));
-  return { upserted, older: 0, deleteIds };
+  const deleteKeys = rows
+    .map((row) => rowKeyOf(row, columns))
+    .filter((key) => !keep.has(key.join(KEY_SEPARATOR)));
+  return { upserted, older: 0, deleteKeys };
 }
 
-/** Delete records `ids` of `stream`: their main rows and the child rows they own. Returns main rows deleted. */
+/**
+ * Delete records `keys` of `stream` (values of its main table's key columns): their main rows and
+ * the child rows they own (declared for streams keyed by one column only). Returns main rows deleted.
+ */
 export async function deleteRecords(
   control: PoolConnection,
   stream: StreamDeclaration<StreamName>,
-  ids: string[],
+  keys: RowKey[],
 ): Promise<number> {
   const main = stream.tables[0];
-  const idColumn = SHAPES[main].primaryKey[0] as string;
+  const columns = keyColumns(stream);
   let deleted = 0;
-  for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
-    const chunk = ids.slice(i, i + LOOKUP_CHUNK);
+  for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+    const chunk = keys.slice(i, i + LOOKUP_CHUNK);
     await control.query('START TRANSACTION');
     try {
-      for (const child of stream.replaceChildrenOf?.tables ?? []) {
-        await control.query(
-          `DELETE FROM ${quoteId(child)} WHERE ${quoteId(stream.replaceChildrenOf?.column ?? '')} IN (?)`,
-          [chunk],
-        );
+      if (columns.length === 1) {
+        for (const child of stream.replaceChildrenOf?.tables ?? []) {
+          await control.query(
+            `DELETE FROM ${quoteId(child)} WHERE ${quoteId(stream.replaceChildrenOf?.column ?? '')} IN (?)`,
+            [chunk.map((key) => key[0])],
+          );
+        }
       }
-      const [result] = await control.query(`DELETE FROM ${quoteId(main)} WHERE ${quoteId(idColumn)} IN (?)`, [
-        chunk,
-      ]);
+      const [result] = await control.query(
+        `DELETE FROM ${quoteId(main)} WHERE (${columns.map(quoteId).join(', ')}) IN (?)`,
+        [chunk],
+      );
       deleted += (result as { affectedRows?: number }).affectedRows ?? 0;
       await control.query('COMMIT');
     } catch (error) {
@@ -224,6 +250,33 @@ export async function deleteRecords(
     }
   }
   return deleted;
+}
+
+/**
+ * The key columns of a stream's main table, one per field of its `primaryKey`, in its order.
+ * @throws Error when the table's key and the stream's disagree in length (a declaration bug).
+ */
+function keyColumns(stream: StreamDeclaration<StreamName>): string[] {
+  const columns = [...SHAPES[stream.tables[0]].primaryKey];
+  const fields = typeof stream.primaryKey === 'string' ? [stream.primaryKey] : stream.primaryKey;
+  if (columns.length !== fields.length) {
+    throw new Error(
+      `Stream ${stream.name} is keyed by ${fields.join(', ')} but its table ${stream.tables[0]} by ${columns.join(', ')}: declare the same key for both.`,
+    );
+  }
+  return columns;
+}
+
+/** A row's key columns as strings, in order. */
+function rowKeyOf(row: RowDataPacket, columns: readonly string[]): RowKey {
+  return columns.map((column) => String(row[column]));
+}
+
+/** A key string of {@link recordKeyOf} back into `parts` values (the last part keeps any separator). */
+function splitKey(key: string, parts: number): RowKey {
+  if (parts === 1) return [key];
+  const values = key.split(KEY_SEPARATOR);
+  return [...values.slice(0, parts - 1), values.slice(parts - 1).join(KEY_SEPARATOR)];
 }
 
 function cursorOf(record: unknown, field: string): number | undefined {

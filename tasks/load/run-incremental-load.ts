@@ -12,7 +12,7 @@ import { silentLogger, type Logger } from '../../lib/logger';
 import { formatDatetime } from '../../lib/records/fields';
 import { STREAMS, type StreamName } from '../../lib/streams/registry';
 import { WAREHOUSE_TABLES, type StreamDeclaration, type WarehouseTable } from '../../lib/streams/types';
-import { applyStreamIncrements, deleteRecords } from '../../lib/warehouse/apply-increments';
+import { applyStreamIncrements, deleteRecords, type RowKey } from '../../lib/warehouse/apply-increments';
 import { BatchWriter } from '../../lib/warehouse/batch-writer';
 import { openWarehouse, type Warehouse } from '../../lib/warehouse/connection';
 import { migrateWarehouse } from '../../lib/warehouse/migrate';
@@ -120,13 +120,13 @@ async function applyIncrements(
     const upserted: Record<string, number> = {};
     const deleted: Record<string, number> = {};
     let older = 0;
-    const toDelete: [StreamDeclaration<StreamName>, string[]][] = [];
+    const toDelete: [StreamDeclaration<StreamName>, RowKey[]][] = [];
     try {
       for (const stream of STREAMS) {
         const result = await applyStreamIncrements(stream, manifests, { store, control, writer });
         upserted[stream.name] = result.upserted;
         older += result.older;
-        toDelete.push([stream, result.deleteIds]);
+        toDelete.push([stream, result.deleteKeys]);
       }
       await writer.finish();
     } catch (error) {
@@ -134,7 +134,7 @@ async function applyIncrements(
       throw error;
     }
     // After every upsert is committed, so no queued batch writes a deleted record back.
-    for (const [stream, ids] of toDelete) deleted[stream.name] = await deleteRecords(control, stream, ids);
+    for (const [stream, keys] of toDelete) deleted[stream.name] = await deleteRecords(control, stream, keys);
     const last = manifests[manifests.length - 1];
     if (last) {
       const through: Partial<Record<string, string>> = {};

@@ -118,15 +118,34 @@ describe('incremental sync', () => {
     expect(nested).toBeLessThanOrEqual(3 * changedContacts);
     const sweepPages = Math.ceil(live.contactCount / 150) + Math.ceil(live.conversationCount / 150);
     expect(calls('GET /contacts') + calls('GET /conversations')).toBe(sweepPages);
+    // Streams without a cursor are copied whole: one list call each, data attributes one per model.
+    const wholeRoutes = ['GET /admins', 'GET /teams', 'GET /tags', 'GET /segments'];
+    for (const route of wholeRoutes) expect(calls(route)).toBe(1);
+    expect(calls('GET /data_attributes')).toBe(3); // contact, company, conversation
+    const wholeCalls = wholeRoutes.length + 3;
     const total = sandbox.stats.requests - (before.total ?? 0);
     // me, one search page per stream, one confirming id search per stream: a constant of 5.
-    expect(total).toBeLessThanOrEqual(changedConversations + nested + sweepPages + 5);
+    expect(total).toBeLessThanOrEqual(changedConversations + nested + sweepPages + wholeCalls + 5);
 
     expect(first.streams.users?.files.reduce((n, f) => n + f.count, 0)).toBe(changedContacts);
     expect(first.streams.conversations?.files.reduce((n, f) => n + f.count, 0)).toBe(changedConversations);
     expect(first.streams.users?.deleted[0]?.count).toBe(2); // merged away and deleted
     expect(first.streams.conversations?.deleted[0]?.count).toBe(1);
+    // A definition the workspace no longer has, as a retired attribute leaves: the whole copy of
+    // data attributes replaces the table, by model and name (standard attributes have no id).
+    await queryDatabase(
+      db.url,
+      "INSERT INTO data_attribute (model, name, raw) VALUES ('contact', 'retired_attribute', '{}')",
+    );
+    const attributes = await queryDatabase(db.url, 'SELECT COUNT(*) AS n FROM data_attribute');
     await runIncrementalLoad({ store, databaseUrl: db.url, progress: false });
+    const retired = await queryDatabase(
+      db.url,
+      "SELECT model, name FROM data_attribute WHERE name = 'retired_attribute'",
+    );
+    expect(retired).toEqual([]);
+    const kept = await queryDatabase(db.url, 'SELECT COUNT(*) AS n FROM data_attribute');
+    expect(Number(kept[0]?.n)).toBe(Number(attributes[0]?.n) - 1);
     const parts = await queryDatabase(
       db.url,
       'SELECT COUNT(*) AS n FROM conversation_part WHERE conversation_id = ?',
@@ -148,10 +167,13 @@ describe('incremental sync', () => {
       db.url,
       'SELECT stream, increment_run_id FROM sync_state ORDER BY stream',
     );
-    expect(state).toEqual([
-      { stream: 'conversations', increment_run_id: second.runId },
-      { stream: 'users', increment_run_id: second.runId },
-    ]);
+    // Every stream has its row: those with a cursor and those copied whole, all at the last run.
+    expect(state).toEqual(
+      ['admins', 'conversations', 'data_attributes', 'segments', 'tags', 'teams', 'users'].map((stream) => ({
+        stream,
+        increment_run_id: second.runId,
+      })),
+    );
   });
 
   it('pages a calendar-day contact search newest first and stops at the window, not at the day', async () => {
