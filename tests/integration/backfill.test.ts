@@ -65,7 +65,12 @@ describe('backfill by day', () => {
     live.touch('conversation', 6, at('2026-11-21T12:00:00Z'));
     live.touch('conversation', 7, at('2026-11-22T00:10:00Z'));
     const hourly = await runIncrementalExtract({ ...options(sandbox, store), sweepDeletes: false });
-    expect(Object.values(hourly.streams).flatMap((s) => s.files)).toEqual([]);
+    // Only the streams without a cursor (copied whole each run) have files.
+    expect(
+      Object.values(hourly.streams)
+        .filter((s) => s.kind === 'changes')
+        .flatMap((s) => s.files),
+    ).toEqual([]);
 
     const days: [string, string][] = [];
     const backfill = runBackfill({
