@@ -6,13 +6,19 @@ import type { LauncherConfig } from '../lib/config';
 import type { EcsLauncherConfig } from '../lib/launcher/ecs-config';
 import { startEcsTask } from '../lib/launcher/ecs-launcher';
 import { LaunchRefusedError, TaskAlreadyRunningError } from '../lib/launcher/launch-errors';
-import { LOCAL_COMMANDS, runLocalTask, type LocalRunOptions } from '../lib/launcher/local-launcher';
+import {
+  LOCAL_COMMANDS,
+  runLocalTask,
+  type LocalCommands,
+  type LocalRunOptions,
+} from '../lib/launcher/local-launcher';
 import {
   orchestratedRequestOf,
   startSyncExecution,
   type OrchestratedRequest,
+  SYNC_REFINE_JOBS,
 } from '../lib/launcher/orchestration';
-import { TASK_NAMES, type TaskName } from '../lib/launcher/task-name';
+import { TASK_NAMES, type LocalStep, type TaskName } from '../lib/launcher/task-name';
 import type { Logger } from '../lib/logger';
 import { captureError } from '../lib/monitoring/sentry';
 
@@ -211,7 +217,7 @@ export async function handleTrigger(
 /**
  * A sync or backfill: on AWS an execution of the state machine (refused while one runs); with the
  * local launcher the same steps as child processes here: extract (incremental, full, or the days),
- * then load.
+ * then load, then the refine jobs one after another.
  */
 async function handleOrchestrated(
   request: OrchestratedRequest,
@@ -243,9 +249,18 @@ async function handleOrchestrated(
       extract: [...base.extract, '--', ...extractArgs],
       load: [...base.load, '--', ...loadArgs],
     };
+    const refine = base.refine ?? LOCAL_COMMANDS.refine;
+    const steps: [LocalStep, LocalCommands][] = [
+      ['extract', commands],
+      ['load', commands],
+      ...SYNC_REFINE_JOBS.map((job): [LocalStep, LocalCommands] => [
+        'refine',
+        { ...commands, refine: [...refine, '--', job] },
+      ]),
+    ];
     const logTail: string[] = [];
-    for (const step of ['extract', 'load'] as const) {
-      const run = await runLocalTask(step, { ...chosen.options, commands });
+    for (const [step, stepCommands] of steps) {
+      const run = await runLocalTask(step, { ...chosen.options, commands: stepCommands });
       logTail.push(...run.logTail);
       if (run.exitCode !== 0) {
         const error = `"${run.command}" exited with code ${run.exitCode}; its last output lines are in logTail.`;
@@ -254,7 +269,11 @@ async function handleOrchestrated(
         return { statusCode: 500, task, error, exitCode: run.exitCode, logTail: run.logTail };
       }
     }
-    const command = `${commands.extract.join(' ')} && ${commands.load.join(' ')}`;
+    const command = [
+      commands.extract.join(' '),
+      commands.load.join(' '),
+      ...SYNC_REFINE_JOBS.map((job) => [...refine, '--', job].join(' ')),
+    ].join(' && ');
     return { statusCode: 200, task, launcher: 'local', command, exitCode: 0, logTail: logTail.slice(-20) };
   } catch (error) {
     return failureFor(task, error, log);

@@ -1,6 +1,6 @@
 /**
- * Syncs run by the Step Functions state machine of serverless.yml (extract, then load, retried,
- * backfills as a Map over days): the requests the trigger accepts for it, the execution input it
+ * Syncs run by the Step Functions state machine of serverless.yml (extract, then load, then the
+ * refine jobs, retried, backfills as a Map over days): the requests the trigger accepts for it, the execution input it
  * sends, and the one rule it keeps: never two syncs at once.
  */
 import {
@@ -15,6 +15,21 @@ import { TaskAlreadyRunningError } from './launch-errors';
 /** `{"task":"sync","mode":…}` or `{"task":"backfill","since":…,"until":…}`. */
 export type OrchestratedRequest =
   { task: 'sync'; mode: 'incremental' | 'full' } | { task: 'backfill'; since: string; until: string };
+
+/**
+ * The refine jobs the state machine runs after the load, in an order that runs each after what it
+ * reads: silver, the gold jobs (in parallel in AWS), the report. The names of lib/refine's jobs,
+ * kept here so the trigger's bundle does not carry DuckDB; a unit test holds the two lists equal.
+ */
+export const SYNC_REFINE_JOBS = [
+  'silver',
+  'conversation-metrics',
+  'admin-metrics',
+  'team-metrics',
+  'top-volume',
+  'anomalies',
+  'report',
+] as const;
 
 /** Longest backfill one execution takes (a Map state's items stay well inside the 256 KB input). */
 export const MAX_BACKFILL_DAYS = 366;

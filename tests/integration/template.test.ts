@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import validateAsl from 'asl-validator';
+import { GOLD_JOBS, REFINE_JOBS } from '../../lib/refine/jobs/registry';
 import { runSlsOffline, slsPackageOffline } from '../../scripts/sls-offline';
 
 /** Reads the CloudFormation template that `sls package` writes, offline, with no AWS credentials. */
@@ -436,6 +437,62 @@ describe('sls package (offline) CloudFormation template', () => {
       Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'SyncStateMachine' } }],
       AlarmActions: [{ Ref: 'AlarmTopic' }],
     });
+  });
+
+  it('runs the refine after the load: silver, every gold job in parallel, then the report, each a retried ECS .sync task', () => {
+    const machine = resourcesOf('AWS::StepFunctions::StateMachine')[0]?.[1].Properties ?? {};
+    const states = (machine.Definition as { States: Record<string, Record<string, Json>> }).States;
+    const taskDefinitionId = (job: string): string =>
+      `Refine${job.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}TaskDefinition`;
+    const runs = (state: Record<string, Json> | undefined): Json =>
+      (state?.Parameters as Record<string, Json> | undefined)?.TaskDefinition ?? null;
+    const retried = (state: Record<string, Json> | undefined): void => {
+      expect(state?.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
+      expect(state?.Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: ['States.TaskFailed', 'ECS.AmazonECSException'],
+          BackoffRate: 2,
+        }),
+      ]);
+    };
+    const failed = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }];
+
+    expect(states.Load?.Next).toBe('Silver');
+    retried(states.Silver);
+    expect(runs(states.Silver)).toBe('${RefineSilverTaskDefinition}');
+    expect(states.Silver?.Catch).toEqual(failed);
+    expect(states.Silver?.Next).toBe('Gold');
+
+    const gold = states.Gold as {
+      Type: string;
+      Branches: { StartAt: string; States: Record<string, Record<string, Json>> }[];
+      Catch: Json;
+      Next: string;
+    };
+    expect(gold.Type).toBe('Parallel');
+    expect(gold.Catch).toEqual(failed);
+    const branches = gold.Branches.map((b) => b.States[b.StartAt]);
+    branches.forEach(retried);
+    expect(branches.map(runs).sort()).toEqual(GOLD_JOBS.map((j) => `\${${taskDefinitionId(j.name)}}`).sort());
+    expect(gold.Next).toBe('Report');
+
+    retried(states.Report);
+    expect(runs(states.Report)).toBe('${RefineReportTaskDefinition}');
+    expect(states.Report?.Catch).toEqual(failed);
+    expect(states.Report?.Next).toBe('Outcome');
+
+    // Every refine job runs, each by the task definition of its own name, which the role may run and pass.
+    const substitutions = machine.DefinitionSubstitutions as Record<string, Json>;
+    const role = template.Resources.SyncStateMachineRole?.Properties ?? {};
+    const statements = JSON.stringify(role.Policies);
+    for (const job of REFINE_JOBS) {
+      const id = taskDefinitionId(job.name);
+      expect(template.Resources[id]?.Type).toBe('AWS::ECS::TaskDefinition');
+      expect(substitutions[id]).toEqual({ Ref: id });
+      expect(statements).toContain(JSON.stringify({ Ref: id }));
+    }
+    expect(statements).toContain(JSON.stringify({ 'Fn::GetAtt': ['RefineTaskRole', 'Arn'] }));
+    expect(statements).toContain(JSON.stringify({ 'Fn::GetAtt': ['RefineExecutionRole', 'Arn'] }));
   });
 
   it('schedules an hourly incremental and a weekly full sync through the trigger, off unless the stage turns them on', () => {

@@ -132,20 +132,50 @@ describe('trigger: the same steps locally (sls invoke local)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs extract for the days, then an incremental load, as child processes', async () => {
-    const echo = (name: string) => [process.execPath, 'echo.cjs', name];
+  const echo = (name: string) => [process.execPath, 'echo.cjs', name];
+  const commands = { extract: echo('extract'), load: echo('load'), sync: [], refine: echo('refine') };
+
+  it('runs extract for the days, then an incremental load, then the refine jobs, as child processes', async () => {
     const response = await handleTrigger(
       { task: 'backfill', since: '2026-11-01', until: '2026-11-02' },
-      {
-        kind: 'local',
-        options: { cwd: dir, commands: { extract: echo('extract'), load: echo('load'), sync: [] } },
-      },
+      { kind: 'local', options: { cwd: dir, commands } },
       silentLogger(),
     );
     expect(response).toMatchObject({
       statusCode: 200,
       launcher: 'local',
-      logTail: ['extract -- --since 2026-11-01 --until 2026-11-02', 'load -- --mode incremental'],
+      logTail: [
+        'extract -- --since 2026-11-01 --until 2026-11-02',
+        'load -- --mode incremental',
+        'refine -- silver',
+        'refine -- conversation-metrics',
+        'refine -- admin-metrics',
+        'refine -- team-metrics',
+        'refine -- top-volume',
+        'refine -- anomalies',
+        'refine -- report',
+      ],
+    });
+  });
+
+  it('stops at a refine job that fails, as the state machine does, and says which', async () => {
+    await writeFile(
+      path.join(dir, 'fail-silver.cjs'),
+      "const job = process.argv[process.argv.length - 1]; console.log('refine ' + job); process.exit(job === 'silver' ? 3 : 0);\n",
+    );
+    const response = await handleTrigger(
+      { task: 'sync', mode: 'full' },
+      {
+        kind: 'local',
+        options: { cwd: dir, commands: { ...commands, refine: [process.execPath, 'fail-silver.cjs'] } },
+      },
+      silentLogger(),
+    );
+    expect(response).toMatchObject({
+      statusCode: 500,
+      exitCode: 3,
+      error: expect.stringContaining('fail-silver.cjs -- silver'),
+      logTail: ['refine silver'],
     });
   });
 });
