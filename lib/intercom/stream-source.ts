@@ -103,6 +103,15 @@ export function countPath(stream: StreamDeclaration): string | undefined {
   return stream.source.kind === 'list' && stream.source.paged ? stream.source.path : undefined;
 }
 
+/**
+ * Whether a deletion sweep can list the stream's ids page by page: a paged list (contacts,
+ * conversations) or a search that matches every record (tickets, which have no list endpoint;
+ * their search pages carry whole tickets, 150 a call, the same number of calls as a list).
+ */
+export function sweepable(stream: StreamDeclaration): boolean {
+  return countPath(stream) !== undefined || stream.source.kind === 'search';
+}
+
 /** How many records the API says the stream holds now, or undefined when it gives no count. */
 export async function countStream(
   client: IntercomClient,

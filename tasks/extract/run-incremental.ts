@@ -31,7 +31,7 @@ import {
   writeDeleted,
   type StreamRun,
 } from './increment-phases';
-import { countPath } from '../../lib/intercom/stream-source';
+import { sweepable } from '../../lib/intercom/stream-source';
 
 /** Everything an incremental or backfill extract needs, as plain arguments. */
 export interface IncrementalOptions {
@@ -99,8 +99,8 @@ export async function startingBookmarks(store: LakeStore): Promise<Bookmarks> {
  * Copy what changed since each stream's bookmark into `increments/` (see lib/lake/keys.ts): for a
  * stream with a cursor, the records its search finds changed since the bookmark less
  * {@link LOOKBACK_S}, each with its detail (a conversation's parts), by UTC day of `updated_at`;
- * a stream without a cursor whole; for each stream with a cursor and a paged list, the ids swept
- * for deletions. Then the run's manifest (`runs/<id>/increment.json`) is written, which publishes
+ * a stream without a cursor whole; for each stream with a cursor whose ids can be paged (a list,
+ * or a search matching every record), the ids swept for deletions. Then the run's manifest (`runs/<id>/increment.json`) is written, which publishes
  * it, and only then the bookmarks move to the run's start.
  *
  * A crash at any point leaves the bookmarks where they were: the next run copies the same changes
@@ -160,7 +160,7 @@ export async function runIncrementalExtract(options: IncrementalOptions): Promis
             { skip: bookmark.recent, recentFrom: through - LOOKBACK_S },
           );
           let deletedIds = copied.vanished;
-          let swept = sweep !== false && countPath(stream) !== undefined;
+          let swept = sweep !== false && sweepable(stream);
           if (swept && sweep === 'auto') {
             const known = await knownCount(store, stream.name);
             const pages = Math.ceil(known / stream.pageSize);
