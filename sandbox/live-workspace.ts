@@ -8,6 +8,8 @@ import type {
   ConversationSummary,
   Note,
   Tag,
+  Ticket,
+  TicketPart,
 } from './types';
 
 /** Record kinds a live workspace changes. */
@@ -88,6 +90,15 @@ export interface LiveWorkspace extends Workspace {
   indexLimit(kind: LiveKind): number;
   /** Grows with every change, so a server can tell its cached searches are stale. */
   readonly version: number;
+  /**
+   * Tickets change in place (their list order is the base's): update ticket `index` at `now`,
+   * adding a part (an admin's comment) when `withPart`.
+   */
+  touchTicket(index: number, now: number, withPart?: boolean): void;
+  /** Delete ticket `index`: gone from search and retrieval (404), as `DELETE /tickets/{id}` does. */
+  removeTicket(index: number): void;
+  /** Whether search finds ticket `index` now (not deleted). */
+  ticketSearchable(index: number): boolean;
   /** Call `listener` after every change from now on (the webhook sender); returns the unsubscribe. */
   subscribe(listener: (change: LiveChange) => void): () => void;
 }
@@ -138,6 +149,40 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
   const listeners = new Set<(change: LiveChange) => void>();
   const tell = (change: LiveChange): void => listeners.forEach((listener) => listener(change));
   let version = 0;
+  /** Changed tickets by index: when, and the parts added. */
+  const ticketChanges = new Map<number, { updatedAt: number; parts: { id: string; at: number }[] }>();
+  const removedTickets = new Set<number>();
+  const checkTicket = (index: number): void => {
+    if (!Number.isInteger(index) || index < 0 || index >= base.ticketCount) {
+      throw new RangeError(`ticket index ${index} is outside 0..${base.ticketCount - 1}.`);
+    }
+  };
+  const liveTicketAt = (index: number): Ticket => {
+    const ticket = base.ticketAt(index);
+    const change = ticketChanges.get(index);
+    if (!change) return ticket;
+    const parts = ticket.ticket_parts.ticket_parts;
+    const model = parts[parts.length - 1];
+    const added: TicketPart[] = change.parts.map(({ id, at }) => ({
+      type: 'ticket_part',
+      id,
+      part_type: 'comment',
+      body: `<p>Added reply ${id}</p>`,
+      created_at: at,
+      updated_at: at,
+      assigned_to: null,
+      author: model?.author ?? { type: 'admin', id: base.adminAt(0).id, name: null },
+      attachments: [],
+      external_id: null,
+      redacted: false,
+    }));
+    const all = [...parts, ...added];
+    return {
+      ...ticket,
+      updated_at: change.updatedAt,
+      ticket_parts: { ...ticket.ticket_parts, ticket_parts: all, total_count: all.length },
+    };
+  };
   /** Added parts per conversation live index: their ids and times. */
   const addedParts = new Map<number, { id: string; at: number }[]>();
   let partSeq = 0;
@@ -219,6 +264,35 @@ export function createLiveWorkspace(base: Workspace): LiveWorkspace {
   const ws: LiveWorkspace = {
     // Only contacts and conversations change while listed; the other streams are the base's.
     ...streamsOf(base),
+    ticketAt: liveTicketAt,
+    ticketIndex(id) {
+      const index = base.ticketIndex(id);
+      return index === undefined || removedTickets.has(index) ? undefined : index;
+    },
+    ticketSearchFields(index) {
+      const fields = base.ticketSearchFields(index);
+      const change = ticketChanges.get(index);
+      return change ? { ...fields, updated_at: change.updatedAt } : fields;
+    },
+    touchTicket(index, now, withPart = false) {
+      checkTicket(index);
+      version += 1;
+      const change = ticketChanges.get(index) ?? { updatedAt: now, parts: [] };
+      change.updatedAt = Math.max(change.updatedAt, now);
+      if (withPart) {
+        partSeq += 1;
+        change.parts.push({ id: String(ADDED_PART_BASE + partSeq), at: now });
+      }
+      ticketChanges.set(index, change);
+    },
+    removeTicket(index) {
+      checkTicket(index);
+      version += 1;
+      removedTickets.add(index);
+    },
+    ticketSearchable(index) {
+      return !removedTickets.has(index);
+    },
     get contactCount() {
       return count('contact');
     },

@@ -272,7 +272,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const sort = parseSort(sortRaw);
     const hits =
       kind === 'ticket'
-        ? runSearch(workspace.ticketCount, (j) => workspace.ticketSearchFields(j), matcher, sort)
+        ? runSearch(
+            workspace.ticketCount,
+            (j) => workspace.ticketSearchFields(j),
+            matcher,
+            sort,
+            live ? (j) => live.ticketSearchable(j) : undefined,
+          )
         : live
           ? // Deleted records keep their index and are skipped, as are those search has not indexed yet.
             runSearch(
