@@ -81,6 +81,11 @@ export interface SandboxOptions extends WorkspaceOptions {
   /** Companies per scroll page; default 50 (Intercom does not document its size). */
   scrollPageSize?: number;
   /**
+   * Whether `POST /tickets/search` items carry their `ticket_parts` (default true, as the spec's
+   * example); false: they carry none and only `GET /tickets/{id}` has them.
+   */
+  ticketPartsInSearch?: boolean;
+  /**
    * Called as each request arrives, before any fault or answer, with how many requests of that
    * route came so far (this one included). Tests use it to kill a client at a chosen point.
    */
@@ -321,7 +326,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       );
     }
     if (kind === 'contact') return { type: 'list', data: items, total_count: total, pages };
-    if (kind === 'ticket') return { type: 'ticket.list', tickets: items, total_count: total, pages };
+    if (kind === 'ticket') {
+      const tickets =
+        options.ticketPartsInSearch === false
+          ? items.map((ticket) => {
+              const { ticket_parts: _parts, ...listed } = ticket as unknown as Record<string, unknown>;
+              return listed;
+            })
+          : items;
+      return { type: 'ticket.list', tickets, total_count: total, pages };
+    }
     return { type: 'conversation.list', conversations: items, total_count: total, pages };
   };
 

@@ -10,6 +10,7 @@ import { createHttp, NoResponseError, type HttpResponse } from './http';
 import { mapConcurrent as mapOrdered } from './map-concurrent';
 import { MAX_PER_PAGE, pagePath, paginate } from './paginate';
 import { RateLimitBudget, type RateLimitObservation } from './rate-limit';
+import { scrollRecords } from './scroll';
 import type { Contact, Conversation, ConversationSummary, IntercomRecord } from './types';
 
 export type { SearchQuery } from '../streams/types';
@@ -43,6 +44,8 @@ export interface IntercomClientOptions {
   signal?: AbortSignal;
   /** First retry pause ceiling in ms, doubled per retry up to 20 s (default 500); tests shorten it. */
   retryBaseMs?: number;
+  /** How long a new scroll waits for the app's open one to end (default 75,000: Intercom expires it after a minute idle). */
+  scrollWaitMs?: number;
 }
 
 /** Counters of the client's work so far. */
@@ -121,10 +124,11 @@ export interface IntercomClient {
     sort?: SearchSort,
   ): AsyncGenerator<IntercomRecord>;
   /**
-   * Every item of a scroll (`GET path`, then `GET path?scroll_param=…` until a page is empty),
-   * as `GET /companies/scroll` pages past the 10,000 records its list reaches.
+   * Every item of a scroll, each id once (`GET path`, then `GET path?scroll_param=…` until a page
+   * is empty), as `GET /companies/scroll` pages past the 10,000 records its list reaches; a broken
+   * scroll is started again and a new one waits for another open one to end (see scroll.ts).
    * https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/companies/scrolloverallcompanies
-   * @throws SourceError when a page is not a list or repeats its scroll_param.
+   * @throws SourceError when a page is not a list or repeats an item; TransientError when the scroll keeps breaking.
    */
   scrollRecords(path: string, itemsKey: string): AsyncGenerator<IntercomRecord>;
   /** `total_count` of `GET path` now (one item asked for), or undefined when the API gives none. */
@@ -179,22 +183,32 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
   });
   const stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0, bytes: 0 };
 
-  async function getJson(pathAndQuery: string, resource?: string, postBody?: unknown): Promise<unknown> {
+  async function getJson(
+    pathAndQuery: string,
+    resource?: string,
+    postBody?: unknown,
+    onlyRateLimited = false,
+  ): Promise<unknown> {
     const path = pathAndQuery.split('?')[0] as string;
     try {
-      return await getJsonWithRetries(pathAndQuery, path, resource, postBody);
+      return await getJsonWithRetries(pathAndQuery, path, resource, postBody, onlyRateLimited);
     } catch (error) {
       stats.failures += 1;
       throw error;
     }
   }
 
-  /** GET `pathAndQuery`, or POST `postBody` to it when given; retried alike (a search only reads). */
+  /**
+   * GET `pathAndQuery`, or POST `postBody` to it when given; retried alike (a search only reads).
+   * `onlyRateLimited`: retry a 429 only (Intercom answers it before doing anything), and throw the
+   * TransientError at once on any other failure, for requests that may not be sent twice (a scroll page).
+   */
   async function getJsonWithRetries(
     pathAndQuery: string,
     path: string,
     resource?: string,
     postBody?: unknown,
+    onlyRateLimited = false,
   ): Promise<unknown> {
     const method = postBody === undefined ? 'GET' : 'POST';
     for (let attempt = 1; ; attempt += 1) {
@@ -240,6 +254,11 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
         }
       }
       problem ??= 'an unknown failure';
+      if (onlyRateLimited && res?.status !== 429) {
+        throw new TransientError(`Intercom did not answer ${method} ${path} (${problem}); not asked again.`, {
+          cause,
+        });
+      }
       if (attempt >= maxAttempts) {
         throw new TransientError(
           `Intercom did not answer ${method} ${path} after ${maxAttempts} attempts (last: ${problem}). Intercom may be degraded or the network interrupted: run again later (the run is safe to repeat), or raise the timeout if responses are slow.`,
@@ -295,35 +314,18 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     });
   }
 
-  async function* scroll<T>(endpoint: string, itemsKey: string): AsyncGenerator<T> {
-    const params = new Set<string>();
-    let param: string | undefined;
-    for (;;) {
-      const body = (await getJson(
-        param === undefined ? endpoint : `${endpoint}?scroll_param=${encodeURIComponent(param)}`,
-      )) as Record<string, unknown> | null;
-      const items = body?.[itemsKey];
-      if (!Array.isArray(items)) {
-        throw new SourceError(
-          `Intercom answered ${endpoint} with something that is not a list (no ${itemsKey} array). Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
-          { cause: new Error(`unexpected page shape from ${endpoint}`) },
-        );
-      }
-      // The scroll ends with an empty page.
-      if (items.length === 0) return;
-      yield* items as T[];
-      const next = body?.scroll_param;
-      if (typeof next !== 'string' || next === '') return;
-      if (params.has(next)) {
-        throw new SourceError(
-          `Intercom returned the same scroll_param twice while scrolling ${endpoint}, which would loop forever. Run again; if it repeats, report it to Intercom support.`,
-          { cause: new Error(`repeated scroll_param after ${params.size} pages of ${endpoint}`) },
-        );
-      }
-      params.add(next);
-      param = next;
-    }
-  }
+  const scroll = (endpoint: string, itemsKey: string): AsyncGenerator<IntercomRecord> =>
+    scrollRecords({
+      endpoint,
+      itemsKey,
+      getPage: (pathAndQuery) => getJson(pathAndQuery, undefined, undefined, true),
+      sleep: (ms) => sleep(ms, signal),
+      maxRestarts: maxAttempts,
+      pollBaseMs: retryBaseMs,
+      waitMs: options.scrollWaitMs,
+      signal,
+      log,
+    });
 
   async function getRecord(pathTemplate: string, id: string, singular: string): Promise<IntercomRecord> {
     const body = await getJson(pathTemplate.replace('{id}', encodeURIComponent(id)), `${singular} ${id}`);
@@ -380,7 +382,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     listRecords: (path, itemsKey, options) => list<IntercomRecord>(path, itemsKey, options),
     searchRecords: (path, itemsKey, query, pageSize, sort) =>
       search<IntercomRecord>(path, itemsKey, query, pageSize, sort),
-    scrollRecords: (path, itemsKey) => scroll<IntercomRecord>(path, itemsKey),
+    scrollRecords: (path, itemsKey) => scroll(path, itemsKey),
     countRecords: (path) => totalOf(path),
     getRecord,
     completeNested,

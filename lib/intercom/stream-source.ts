@@ -82,7 +82,7 @@ export async function fetchStreamItem(
 ): Promise<StreamItem> {
   const id = recordKeyOf(item, stream.primaryKey);
   let record: IntercomRecord = item;
-  if (stream.detail) {
+  if (stream.detail && (stream.detail.when?.(item) ?? true)) {
     if (id === undefined || id.trim() === '') return { id: id ?? '', record: item };
     try {
       record = await client.getRecord(stream.detail.path, id, stream.singular);

@@ -1,9 +1,11 @@
 import { ADMINS } from './admins';
+import { COMPANIES } from './companies';
 import { CONVERSATIONS } from './conversations';
 import { DATA_ATTRIBUTES } from './data-attributes';
 import { SEGMENTS } from './segments';
 import { TAGS } from './tags';
 import { TEAMS } from './teams';
+import { TICKETS } from './tickets';
 import type { StreamDeclaration } from './types';
 import { USERS } from './users';
 
@@ -11,7 +13,17 @@ import { USERS } from './users';
  * Every stream of the workspace, in the order the extract starts them and the load writes them.
  * Adding a stream is adding its declaration here; see docs/STREAMS.md.
  */
-export const STREAMS = [USERS, CONVERSATIONS, ADMINS, TEAMS, TAGS, SEGMENTS, DATA_ATTRIBUTES] as const;
+export const STREAMS = [
+  USERS,
+  CONVERSATIONS,
+  ADMINS,
+  TEAMS,
+  TAGS,
+  SEGMENTS,
+  DATA_ATTRIBUTES,
+  COMPANIES,
+  TICKETS,
+] as const;
 
 /** The name of a registered stream (`users`, `conversations`). */
 export type StreamName = (typeof STREAMS)[number]['name'];

@@ -34,6 +34,10 @@ export const WAREHOUSE_TABLES = [
   'tag',
   'segment',
   'data_attribute',
+  'company',
+  'contact_company',
+  'ticket',
+  'ticket_part',
 ] as const;
 
 /** A table a stream fills. */
@@ -67,6 +71,11 @@ export interface DetailSource {
   path: string;
   /** What a 404 means: the record was deleted between the list and the request. */
   notFound: 'vanished';
+  /**
+   * Whether a listed item needs the request; absent: every item does. A stream whose list already
+   * holds the whole record for most items (tickets' search holds their parts) asks only for the rest.
+   */
+  when?(item: JsonObject): boolean;
 }
 
 /**

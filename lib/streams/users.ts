@@ -1,4 +1,5 @@
 import { contactTagRows } from '../records/map-tag';
+import { contactCompaniesOf } from '../records/map-company';
 import { mapUser } from '../records/map-user';
 import type { JsonObject } from '../records/fields';
 import { defineStream } from './types';
@@ -30,11 +31,16 @@ export const USERS = defineStream({
     search: { path: '/contacts/search', itemsKey: 'data' },
     match: 'calendar-day',
   },
-  // contact_tag: the contact's completed tag list, replaced whole when the contact is upserted.
-  tables: ['users', 'contact_tag'],
-  replaceChildrenOf: { tables: ['contact_tag'], column: 'contact_id' },
+  // contact_tag and contact_company: the contact's completed tag and company lists, replaced whole
+  // when the contact is upserted.
+  tables: ['users', 'contact_tag', 'contact_company'],
+  replaceChildrenOf: { tables: ['contact_tag', 'contact_company'], column: 'contact_id' },
   map: (record, raw) => {
     const user = mapUser(record, raw);
-    return { users: [user], contact_tag: contactTagRows(user.id as string, record as JsonObject) };
+    return {
+      users: [user],
+      contact_tag: contactTagRows(user.id as string, record as JsonObject),
+      contact_company: contactCompaniesOf(record),
+    };
   },
 });

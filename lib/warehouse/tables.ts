@@ -3,6 +3,8 @@
  */
 import {
   admin,
+  company,
+  contactCompany,
   contactTag,
   conversation,
   conversationContact,
@@ -14,6 +16,8 @@ import {
   tag,
   team,
   teamAdmin,
+  ticket,
+  ticketPart,
   users,
 } from '../../drizzle/schema';
 import { WAREHOUSE_TABLES, type WarehouseTable } from '../streams/types';
@@ -42,6 +46,10 @@ const STREAM_SHAPES: Record<WarehouseTable, TableShape> = {
   tag: tableShape(tag, ['id']),
   segment: tableShape(segment, ['id']),
   data_attribute: tableShape(dataAttribute, ['model', 'name']),
+  company: tableShape(company, ['id']),
+  contact_company: tableShape(contactCompany, ['contact_id', 'company_id']),
+  ticket: tableShape(ticket, ['id']),
+  ticket_part: tableShape(ticketPart, ['id']),
 };
 
 /** The column order and key of each load table. */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { S3Store } from '../../lib/lake/s3-store';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { canonicalLake, type CanonicalLake } from './canonical';
 import { startS3rver, type LocalS3 } from './s3rver';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +14,9 @@ import { runCli } from './run-cli';
 const ROOT = path.resolve(__dirname, '../..');
 const EXTRACT = 'tasks/extract/main.ts';
 // A little latency, as a real API has, lets checkpoints keep pace with the requests they follow.
-const WORKSPACE = { seed: 11, contacts: 320, conversations: 300, latencyMs: 10 };
+// A kill mid-scroll leaves the companies scroll open; the rerun's new scroll waits until it idles
+// out (a minute at Intercom), here 5 s.
+const WORKSPACE = { seed: 11, contacts: 320, conversations: 300, latencyMs: 10, scrollIdleMs: 5_000 };
 const SEGMENT_RECORDS = '5';
 
 /** Where to kill the first run: after the k-th request of a sandbox route, or at a lake write. */
@@ -76,13 +78,20 @@ function runExtractChild(env: Record<string, string>): { child: ChildProcess; do
  * an s3rver lake, SIGKILL it at that point, run it again, and check the rerun finished with the same
  * canonical content as a clean run, with fewer requests than a full run, and cleaned up after itself.
  */
-export function describeCrashPoints(title: string, points: [string, Point][]): void {
+export function describeCrashPoints(
+  title: string,
+  points: [string, Point][],
+  /** Sandbox settings for these points (companies, the scroll's page size and idle expiry). */
+  serving: Pick<SandboxOptions, 'companies' | 'scrollPageSize' | 'scrollIdleMs'> = {},
+  /** Further checks of the rerun: the requests per route it made. */
+  checkRerun?: (point: Point, rerunByRoute: Record<string, number>) => void,
+): void {
   describe(title, () => {
     let clean: CanonicalLake;
     let fullRequests: number;
 
     beforeAll(async () => {
-      const sandbox = await startSandbox(WORKSPACE);
+      const sandbox = await startSandbox({ ...WORKSPACE, ...serving });
       const lake = await mkdtemp(path.join(tmpdir(), 'crash-clean-'));
       try {
         const result = await runCli(EXTRACT, {
@@ -113,6 +122,7 @@ export function describeCrashPoints(title: string, points: [string, Point][]): v
         };
         const sandbox: Sandbox = await startSandbox({
           ...WORKSPACE,
+          ...serving,
           onRequest: (count, route) => {
             if ('route' in point && route === point.route && count === point.count) kill();
           },
@@ -139,12 +149,22 @@ export function describeCrashPoints(title: string, points: [string, Point][]): v
           expect(await first.done).toBeNull();
           expect(killed).toBe(true);
           const before = sandbox.stats.requests;
+          const byRouteBefore = { ...sandbox.stats.byRoute };
 
           const second = runExtractChild(env);
           expect(await second.done).toBe(0);
           const store = new S3Store(`s3://${s3.bucket}`, { client: s3.client });
           expect(await canonicalLake(store)).toEqual(clean);
           expect(sandbox.stats.requests - before).toBeLessThan(fullRequests);
+          checkRerun?.(
+            point,
+            Object.fromEntries(
+              Object.entries(sandbox.stats.byRoute).map(([route, n]) => [
+                route,
+                n - (byRouteBefore[route] ?? 0),
+              ]),
+            ),
+          );
           // Segments and checkpoint are gone once the run is published (`segments.json` is a stream's file).
           expect(
             (await store.list('runs/')).filter((k) => /\/segments\/|\/checkpoint\.json$/.test(k)),

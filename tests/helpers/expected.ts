@@ -44,3 +44,23 @@ export function expectedConversations(workspace: Workspace): Map<string, Json> {
   }
   return out;
 }
+
+/** Every company the lake must hold, by id, as `GET /companies/scroll` lists it. */
+export function expectedCompanies(workspace: Workspace): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (let n = 0; n < workspace.companyCount; n++) {
+    const company = workspace.companyAt(n) as unknown as Json;
+    out.set(String(company.id), company);
+  }
+  return out;
+}
+
+/** Every ticket the lake must hold, by id, as `POST /tickets/search` lists it (with all its parts). */
+export function expectedTickets(workspace: Workspace): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (let j = 0; j < workspace.ticketCount; j++) {
+    const ticket = workspace.ticketAt(j) as unknown as Json;
+    out.set(String(ticket.id), ticket);
+  }
+  return out;
+}

@@ -168,6 +168,76 @@ export function fixtureConversation(
   };
 }
 
+/** A company as `GET /companies/scroll` lists it (the 2.14 spec's example, filled in). `i` makes it unique. */
+export function fixtureCompany(i: number, overrides: Json = {}): Json {
+  return {
+    type: 'company',
+    id: `6762f0971bb69f9f2193${String(i).padStart(4, '0')}`,
+    company_id: `remote_company_${i}`,
+    app_id: 'wjw5eps7',
+    name: `Company ${i}`,
+    remote_created_at: 1734537367 + i,
+    created_at: 1734537367 + i,
+    updated_at: 1734537400 + i,
+    last_request_at: i % 2 === 0 ? null : 1734540000,
+    monthly_spend: i % 2 === 0 ? 0 : 49.5,
+    session_count: 0,
+    user_count: 4,
+    size: i % 2 === 0 ? null : 120,
+    website: null,
+    industry: 'Software',
+    tags: { type: 'tag.list', tags: [{ type: 'tag', id: '7800292', name: 'vip' }] },
+    segments: { type: 'segment.list', segments: [] },
+    plan: i % 2 === 0 ? {} : { type: 'plan', id: '300', name: 'Pro' },
+    custom_attributes: { tier: 'gold' },
+    ...overrides,
+  };
+}
+
+/** A ticket as `POST /tickets/search` lists it with `parts` parts (the 2.14 spec's example, filled in). */
+export function fixtureTicket(i: number, options: { parts?: number; overrides?: Json } = {}): Json {
+  const id = String(633 + i);
+  const parts = Array.from({ length: options.parts ?? 2 }, (_, j) => ({
+    type: 'ticket_part',
+    id: `${id}${String(j).padStart(4, '0')}`,
+    part_type: j === 0 ? 'comment' : 'ticket_state_updated_by_admin',
+    body: j === 0 ? '<p>It broke</p>' : null,
+    previous_ticket_state: j === 0 ? undefined : 'submitted',
+    ticket_state: j === 0 ? undefined : 'in_progress',
+    created_at: 1719492000 + j,
+    updated_at: 1719492000 + j,
+    author: { type: 'admin', id: '991267', name: 'Ciaran', email: 'admin@example.com' },
+    attachments: [],
+    redacted: false,
+  }));
+  return {
+    type: 'ticket',
+    id,
+    ticket_id: String(40 + i),
+    category: 'Customer',
+    ticket_attributes: { _default_title_: `Ticket ${i}`, _default_description_: null },
+    ticket_state: {
+      type: 'ticket_state',
+      id: '8577',
+      category: 'submitted',
+      internal_label: 'Submitted',
+      external_label: 'Submitted',
+    },
+    ticket_type: { type: 'ticket_type', id: '100', name: 'Bug report', archived: false },
+    contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: fixtureContact(i).id }] },
+    admin_assignee_id: '0',
+    team_assignee_id: '0',
+    created_at: 1719491000 + i,
+    updated_at: 1719493000 + i,
+    open: true,
+    snoozed_until: null,
+    linked_objects: { type: 'list', data: [], total_count: 0, has_more: false },
+    ticket_parts: { type: 'ticket_part.list', ticket_parts: parts, total_count: parts.length },
+    is_shared: false,
+    ...options.overrides,
+  };
+}
+
 /** What to put in a fixture lake: contacts and conversations, and any other stream's records (none by default). */
 export interface FixtureLakeContent extends Partial<Record<StreamName, unknown[]>> {
   users: unknown[];

@@ -1,3 +1,4 @@
+import { perStream, type StreamName } from '../../lib/streams/registry';
 import { WAREHOUSE_TABLES, type WarehouseTable } from '../../lib/streams/types';
 import { queryDatabase } from './database';
 import { writeFixtureLake, type FixtureLake, type FixtureLakeContent } from './fixture-lake';
@@ -70,4 +71,9 @@ export function tableRows(counts: Partial<Record<WarehouseTable, number>>): Reco
     ...(Object.fromEntries(WAREHOUSE_TABLES.map((t) => [t, 0])) as Record<WarehouseTable, number>),
     ...counts,
   };
+}
+
+/** A figure per stream as a load summary gives them: `counts`, and 0 for every other stream. */
+export function perStreamCounts(counts: Partial<Record<StreamName, number>>): Record<StreamName, number> {
+  return { ...perStream(() => 0), ...counts };
 }

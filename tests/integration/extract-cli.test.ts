@@ -99,6 +99,8 @@ describe('npm run extract (tasks/extract/main.ts)', () => {
       contacts: 40,
       conversations: 12,
       faults: { malformedEvery: 1 },
+      // Each cut scroll page leaves the scroll open until it idles out (a minute at Intercom).
+      scrollIdleMs: 100,
     });
     try {
       const result = await runCli(EXTRACT, {

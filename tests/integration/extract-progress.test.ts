@@ -41,12 +41,14 @@ describe('extract progress', () => {
     return progress;
   }
 
-  it('counts every contact, conversation and part, and takes the ETA total from the last published run', async () => {
+  it('counts every contact, conversation, company, ticket and part, and takes the ETA total from the last published run', async () => {
     const first = await extractWithProgress();
     expect(first.totals.conversations).toBeUndefined();
     expect(first.counts.contacts).toBe(sandbox.workspace.contactCount);
     expect(first.counts.conversations).toBe(sandbox.workspace.conversationCount);
     expect(first.counts.parts).toBeGreaterThan(0);
+    expect(first.counts.companies).toBe(sandbox.workspace.companyCount);
+    expect(first.counts.tickets).toBe(sandbox.workspace.ticketCount);
 
     const second = await extractWithProgress();
     expect(second.totals.conversations).toBe(sandbox.workspace.conversationCount);

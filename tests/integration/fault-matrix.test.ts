@@ -20,8 +20,21 @@ import { canonicalLake, snapshotData, type CanonicalLake } from '../helpers/cano
  * wait for the window's reset), a 5 ms retry base and a short client timeout for slow answers.
  */
 
-/** 163 contacts (2 list pages of 150) and 33 conversations: every kind of request, a few hundred in all. */
-const WORKSPACE = { seed: 11, contacts: 160, conversations: 30 } as const;
+/**
+ * 163 contacts (2 list pages of 150) and 33 conversations: every kind of request, a few hundred in all.
+ * The 60 companies fit one scroll page, and a scroll idles out after 100 ms instead of Intercom's
+ * minute: a scroll cannot resume, so a cut page starts a new scroll from the first page once the
+ * old one has expired. A scroll is at least two requests (a page, then the empty one that ends it),
+ * so a cut on every 2nd list page could cut every scroll for ever once the other streams are done;
+ * the cut rows cut every 3rd.
+ */
+const WORKSPACE = {
+  seed: 11,
+  contacts: 160,
+  conversations: 30,
+  scrollPageSize: 100,
+  scrollIdleMs: 100,
+} as const;
 const WINDOW_MS = 1_000;
 const CLIENT: Partial<IntercomClientOptions> = { retryBaseMs: 5, timeoutMs: 2_000, maxAttempts: 10 };
 
@@ -95,7 +108,7 @@ describe('fault matrix: the run finishes with the clean run’s content', () => 
     ['5% of requests answered 500/502/503', { rate5xx: 0.05 }, {}],
     ['2% of connections reset before any answer', { rateReset: 0.02 }, {}],
     ['5% of answers slower than the client timeout', { rateSlow: 0.05, slowMs: 1_500 }, { timeoutMs: 250 }],
-    ['every 2nd list page a truncated 200 body', { malformedEvery: 2 }, {}],
+    ['every 3rd list page a truncated 200 body', { malformedEvery: 3 }, {}],
     ['the first item of each next page repeating the last of the previous', { repeatAcrossPages: true }, {}],
     [
       'all of the above at once',
@@ -105,7 +118,7 @@ describe('fault matrix: the run finishes with the clean run’s content', () => 
         rateReset: 0.02,
         rateSlow: 0.05,
         slowMs: 1_500,
-        malformedEvery: 2,
+        malformedEvery: 3,
         repeatAcrossPages: true,
       },
       { timeoutMs: 250, maxAttempts: 16 },

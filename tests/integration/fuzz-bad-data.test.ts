@@ -7,13 +7,13 @@ import { createIntercomClient } from '../../lib/intercom/client';
 import { FolderStore } from '../../lib/lake/folder-store';
 import { dataKey } from '../../lib/lake/keys';
 import { silentLogger } from '../../lib/logger';
-import { perStream } from '../../lib/streams/registry';
 import { startSandbox } from '../../sandbox/server';
 import { createWorkspace } from '../../sandbox/workspace';
 import { runExtract } from '../../tasks/extract/run-extract';
 import { runLoad, type LoadSummary } from '../../tasks/load/run-load';
 import { createArrayWorkspace, type ArrayContact, type JsonRecord } from '../helpers/array-workspace';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { perStreamCounts } from '../helpers/warehouse';
 
 type Row = mysql.RowDataPacket;
 
@@ -427,19 +427,18 @@ describe('bad-data fuzz: hostile records through sandbox -> extract -> lake -> l
     expect(quarantine).toEqual([]);
 
     // The load's own summary counts what the tables hold.
-    expect(summary.records).toEqual({
-      ...perStream(() => 0),
-      users: lake.users.length,
-      conversations: lake.conversations.length,
-    });
+    expect(summary.records).toEqual(
+      perStreamCounts({ users: lake.users.length, conversations: lake.conversations.length }),
+    );
     expect(summary.tables.users).toBe(loadedUsers);
     expect(summary.tables.conversation).toBe(loadedConversations);
     expect(summary.tables.conversation_part).toBe(loadedParts);
-    expect(summary.quarantinedByStream).toEqual({
-      ...perStream(() => 0),
-      users: lake.users.length - loadedUsers,
-      conversations: lake.conversations.length - loadedConversations,
-    });
+    expect(summary.quarantinedByStream).toEqual(
+      perStreamCounts({
+        users: lake.users.length - loadedUsers,
+        conversations: lake.conversations.length - loadedConversations,
+      }),
+    );
   }
 
   it('lands every hostile contact and conversation in its table or in quarantine with a reason, raw intact', async () => {

@@ -88,6 +88,7 @@ describe.each([
       `${runManifestKey(RUN_A)} -> ${dataManifestKey()}`,
     ]);
     expect(copies[0]).toBe(`${runKey(RUN_A, 'users')} -> data/users.json`);
+    expect(copies).toContain(`${runKey(RUN_A, 'companies')} -> ${dataKey('companies')}`);
     expect(await text(lake.store, dataKey('users'))).toBe('[\n"a-users"\n]\n');
     expect(await readLatestManifest(lake.store)).toEqual(manifest);
   });

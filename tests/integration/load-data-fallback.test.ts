@@ -3,13 +3,13 @@ import mysql from 'mysql2/promise';
 import { createLogger } from '../../lib/logger';
 import { BatchWriter } from '../../lib/warehouse/batch-writer';
 import { CONVERSATIONS } from '../../lib/streams/conversations';
-import { perStream } from '../../lib/streams/registry';
 import { USERS } from '../../lib/streams/users';
 import { recordUnit } from '../../lib/warehouse/record-unit';
 import { targetNames } from '../../lib/warehouse/tables';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import { fixtureContact, fixtureConversation, writeFixtureLake } from '../helpers/fixture-lake';
+import { perStreamCounts } from '../helpers/warehouse';
 
 describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
   let db: TestDatabase;
@@ -59,8 +59,8 @@ describe('a server that refuses LOAD DATA LOCAL INFILE', () => {
 
       expect(writer.method).toBe('insert');
       expect(tally).toEqual({
-        loaded: { ...perStream(() => 0), users: 60, conversations: 60 },
-        quarantined: perStream(() => 0),
+        loaded: perStreamCounts({ users: 60, conversations: 60 }),
+        quarantined: perStreamCounts({}),
       });
     } finally {
       await pool.end();

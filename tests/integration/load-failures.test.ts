@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../lib/errors';
-import { perStream } from '../../lib/streams/registry';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
-import { snapshotWarehouse, useFixtureLakes } from '../helpers/warehouse';
+import { perStreamCounts, snapshotWarehouse, useFixtureLakes } from '../helpers/warehouse';
 import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
 
 type Row = Record<string, unknown>;
@@ -44,7 +43,7 @@ describe('load failures', () => {
 
       expect(summary.method).toBe(method);
       expect(summary.quarantined).toBe(6);
-      expect(summary.quarantinedByStream).toEqual({ ...perStream(() => 0), users: 4, conversations: 2 });
+      expect(summary.quarantinedByStream).toEqual(perStreamCounts({ users: 4, conversations: 2 }));
       expect(summary.tables).toMatchObject({ users: 1, conversation: 1, conversation_part: 3 });
       const rows = await query(db.url, 'SELECT stream, record_id, reason, raw FROM quarantine ORDER BY id');
       const reasons = rows.map((r) => [r.stream, r.record_id, r.reason]);
@@ -77,7 +76,7 @@ describe('load failures', () => {
     const summary = await runLoad({ store: source.store, databaseUrl: db.url });
 
     expect(summary.tables).toMatchObject({ conversation: 1, conversation_part: 3 });
-    expect(summary.quarantinedByStream).toEqual({ ...perStream(() => 0), conversations: 1 });
+    expect(summary.quarantinedByStream).toEqual(perStreamCounts({ conversations: 1 }));
     const [row] = await query(db.url, 'SELECT record_id, reason, LENGTH(raw) AS bytes FROM quarantine');
     expect(row).toMatchObject({ record_id: '1002' });
     expect(String(row!.reason)).toMatch(/more than the server's max_allowed_packet.*raw cut to its first/);

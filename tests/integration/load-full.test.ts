@@ -1,4 +1,4 @@
-import { MIGRATED_TABLES, tableRows } from '../helpers/warehouse';
+import { MIGRATED_TABLES, perStreamCounts, tableRows } from '../helpers/warehouse';
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
@@ -78,9 +78,18 @@ describe('full load', () => {
     expect(summary).toMatchObject({
       mode: 'full',
       runId: lake.runId,
-      tables: { users: 4, conversation: 3, conversation_part: 504, conversation_contact: 4 },
+      // Each fixture contact belongs to one company and carries one tag; each conversation one tag.
+      tables: tableRows({
+        users: 4,
+        contact_tag: 4,
+        contact_company: 4,
+        conversation: 3,
+        conversation_part: 504,
+        conversation_contact: 4,
+        conversation_tag: 3,
+      }),
       quarantined: 0,
-      records: { users: 4, conversations: 3 },
+      records: perStreamCounts({ users: 4, conversations: 3 }),
     });
     const t = await dumpTables(db.url);
     expect(t.users.map((u) => u.id)).toEqual(users.map((u) => u.id));
@@ -162,6 +171,7 @@ describe('full load', () => {
       tableRows({
         users: 1,
         contact_tag: 1,
+        contact_company: 1,
         conversation: 1,
         conversation_part: 4,
         conversation_contact: 1,

@@ -231,6 +231,8 @@ describe('load of the list streams', () => {
       tableRows({
         users: 2,
         contact_tag: 2,
+        // Each fixture contact belongs to one company.
+        contact_company: 2,
         conversation: 2,
         conversation_part: 6,
         conversation_contact: 2,

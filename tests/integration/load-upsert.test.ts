@@ -1,8 +1,10 @@
 import { runLoad } from '../../tasks/load/run-load';
 import { createTestDatabase, type TestDatabase, queryDatabase as query } from '../helpers/database';
 import {
+  fixtureCompany,
   fixtureContact,
   fixtureConversation,
+  fixtureTicket,
   writeFixtureLake,
   type FixtureLake,
 } from '../helpers/fixture-lake';
@@ -30,6 +32,7 @@ describe('upsert load', () => {
       tableRows({
         users: 2,
         contact_tag: 2,
+        contact_company: 2,
         conversation: 2,
         conversation_part: 8,
         conversation_contact: 3,
@@ -56,6 +59,7 @@ describe('upsert load', () => {
       tableRows({
         users: 3,
         contact_tag: 3,
+        contact_company: 3,
         conversation: 2,
         conversation_part: 5,
         conversation_contact: 2,
@@ -79,6 +83,52 @@ describe('upsert load', () => {
     ).toEqual([
       { conversation_id: '1001', contact_id: 'b' },
       { conversation_id: '1002', contact_id: fixtureContact(2).id },
+    ]);
+  });
+
+  it("replaces a contact's company links and a ticket's parts, and updates companies and tickets in place", async () => {
+    const withCompanies = (i: number, ids: string[]) =>
+      fixtureContact(i, {
+        companies: { type: 'list', data: ids.map((id) => ({ type: 'company', id })), has_more: false },
+      });
+    await writeFixtureLake(
+      {
+        users: [withCompanies(1, ['c1', 'c2']), withCompanies(2, ['c1'])],
+        conversations: [],
+        companies: [fixtureCompany(1), fixtureCompany(2)],
+        tickets: [fixtureTicket(1, { parts: 3 }), fixtureTicket(2, { parts: 1 })],
+      },
+      lake.folder,
+    );
+    await runLoad({ store: lake.store, databaseUrl: db.url, mode: 'upsert' });
+    await writeFixtureLake(
+      {
+        users: [withCompanies(1, ['c3'])],
+        conversations: [],
+        companies: [fixtureCompany(1, { name: 'Renamed Co' })],
+        tickets: [fixtureTicket(1, { parts: 1 })],
+      },
+      lake.folder,
+    );
+    await runLoad({ store: lake.store, databaseUrl: db.url, mode: 'upsert' });
+
+    expect(await query(db.url, 'SELECT contact_id, company_id FROM contact_company ORDER BY 1, 2')).toEqual([
+      { contact_id: fixtureContact(1).id, company_id: 'c3' },
+      { contact_id: fixtureContact(2).id, company_id: 'c1' },
+    ]);
+    expect(await query(db.url, 'SELECT name FROM company ORDER BY id')).toEqual([
+      { name: 'Renamed Co' },
+      { name: 'Company 2' },
+    ]);
+    expect(
+      await query(db.url, 'SELECT ticket_id, COUNT(*) AS n FROM ticket_part GROUP BY 1 ORDER BY 1'),
+    ).toEqual([
+      { ticket_id: '634', n: 1 },
+      { ticket_id: '635', n: 1 },
+    ]);
+    expect(await query(db.url, 'SELECT id, parts_count FROM ticket ORDER BY id')).toEqual([
+      { id: '634', parts_count: 1 },
+      { id: '635', parts_count: 1 },
     ]);
   });
 

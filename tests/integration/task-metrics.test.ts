@@ -30,7 +30,9 @@ describe('task metrics (EMF) of npm run extract and npm run load', () => {
       (sum, model) => sum + w.dataAttributes(model, false).length,
       0,
     );
-    return w.adminCount + w.teamCount + w.tagCount + w.segmentCount + attributes;
+    return (
+      w.adminCount + w.teamCount + w.tagCount + w.segmentCount + attributes + w.companyCount + w.ticketCount
+    );
   };
   let lake: string;
   let db: TestDatabase;
@@ -82,6 +84,8 @@ describe('task metrics (EMF) of npm run extract and npm run load', () => {
     expect(line.Records).toBe(
       sandbox.workspace.contactCount + sandbox.workspace.conversationCount + others(),
     );
+    expect(manifest.streams.companies.count).toBe(sandbox.workspace.companyCount);
+    expect(manifest.streams.tickets.count).toBe(sandbox.workspace.ticketCount);
     expect(line.RateLimited).toBeGreaterThan(0);
     expect(line.Requests).toBe(sandbox.stats.requests);
   });

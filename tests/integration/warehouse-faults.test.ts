@@ -52,11 +52,13 @@ const BIG = {
   users: Array.from({ length: 400 }, (_, i) => fixtureContact(i)),
   conversations: Array.from({ length: 400 }, (_, i) => fixtureConversation(i, { parts: 20 })),
 };
-/** Rows per table of BIG: each fixture contact and conversation carries one tag; the other streams are empty. */
+/** Rows per table of BIG: each fixture contact and conversation carries one tag; each contact belongs to one company;
+ * the other streams are empty. */
 const BIG_TABLES = {
   ...Object.fromEntries(WAREHOUSE_TABLES.map((table) => [table, 0])),
   users: 400,
   contact_tag: 400,
+  contact_company: 400,
   conversation: 400,
   conversation_part: 8000,
   conversation_contact: 400,
@@ -128,7 +130,7 @@ describe('warehouse faults', () => {
 
         expect(error).toBeInstanceOf(TransientError);
         expect((error as Error).message).toMatch(
-          /connection to the warehouse was lost.*table (users|conversation\w*).*[Rr]un the load again.*left as they were/,
+          /connection to the warehouse was lost.*table (users|contact_\w+|conversation\w*).*[Rr]un the load again.*left as they were/,
         );
       } finally {
         await proxy.close();

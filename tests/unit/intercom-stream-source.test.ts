@@ -135,12 +135,45 @@ describe('stream sources over HTTP', () => {
     expect(server.requests.map((r) => r.query.get('scroll_param'))).toEqual([null, 's1', 's2']);
   });
 
-  it('refuses a scroll that hands back the same scroll_param twice', async () => {
+  it('follows a scroll_param that stays the same on every page, as Intercom sends it', async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/companies/scroll': (_req, count) => ({
+          body: {
+            type: 'list',
+            data: count === 1 ? things('a') : count === 2 ? things('b') : [],
+            scroll_param: 'same',
+          },
+        }),
+      },
+    });
+    const stream = streamWith({ kind: 'scroll', path: '/companies/scroll', itemsKey: 'data' });
+    expect(await ids(listStream(client, stream))).toEqual(['a', 'b']);
+    expect(server.requests.map((r) => r.query.get('scroll_param'))).toEqual([null, 'same', 'same']);
+  });
+
+  it('refuses a scroll that lists the same item twice, which would loop forever', async () => {
     const { client } = await setup({
       routes: { '/companies/scroll': [{ body: { type: 'list', data: things('a'), scroll_param: 'same' } }] },
     });
     const stream = streamWith({ kind: 'scroll', path: '/companies/scroll', itemsKey: 'data' });
-    await expect(ids(listStream(client, stream))).rejects.toThrow(/same scroll_param twice/);
+    await expect(ids(listStream(client, stream))).rejects.toThrow(/item a twice in one scroll/);
+  });
+
+  it('retries a rate-limited scroll page with the same scroll_param', async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/companies/scroll': [
+          { body: { type: 'list', data: things('a'), scroll_param: 's1' } },
+          { status: 429, body: { type: 'error.list', errors: [{ code: 'rate_limit_exceeded' }] } },
+          { body: { type: 'list', data: things('b'), scroll_param: 's1' } },
+          { body: { type: 'list', data: [], scroll_param: 's1' } },
+        ],
+      },
+    });
+    const stream = streamWith({ kind: 'scroll', path: '/companies/scroll', itemsKey: 'data' });
+    expect(await ids(listStream(client, stream))).toEqual(['a', 'b']);
+    expect(server.requests.map((r) => r.query.get('scroll_param'))).toEqual([null, 's1', 's1', 's1']);
   });
 
   it('lists a per-model source once per model', async () => {
@@ -189,6 +222,31 @@ describe('stream sources over HTTP', () => {
     const stream = streamWith({ kind: 'search', path: '/tickets/search', itemsKey: 'tickets', query });
     expect(await ids(listStream(client, stream))).toEqual(['t1', 't2']);
     expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST']);
+  });
+
+  it('asks for the detail only of listed items its `when` says need it', async () => {
+    const { server, client } = await setup({
+      routes: {
+        '/tickets/2': [
+          { body: { type: 'ticket', id: '2', ticket_parts: { ticket_parts: things('p1', 'p2') } } },
+        ],
+      },
+    });
+    const stream = defineStream({
+      ...streamWith({ kind: 'search', path: '/tickets/search', itemsKey: 'tickets', query: {} as never }),
+      detail: {
+        path: '/tickets/{id}',
+        notFound: 'vanished',
+        when: (item) => item.ticket_parts === undefined,
+      },
+    });
+    const listed = { type: 'ticket', id: '1', ticket_parts: { ticket_parts: [] } };
+    expect(await fetchStreamItem(client, stream, listed)).toEqual({ id: '1', record: listed });
+    expect(await fetchStreamItem(client, stream, { type: 'ticket', id: '2' })).toEqual({
+      id: '2',
+      record: { type: 'ticket', id: '2', ticket_parts: { ticket_parts: things('p1', 'p2') } },
+    });
+    expect(server.requests.map((r) => r.path)).toEqual(['/tickets/2']);
   });
 
   it("takes a detail's 404 for a record that vanished and passes other refusals on", async () => {

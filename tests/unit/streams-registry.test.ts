@@ -4,7 +4,7 @@ import * as schema from '../../drizzle/schema';
 import { createLookups, perStream, STREAMS, streamNamed } from '../../lib/streams/registry';
 import { WAREHOUSE_TABLES, type StreamDeclaration } from '../../lib/streams/types';
 import { SHAPES } from '../../lib/warehouse/tables';
-import { fixtureContact, fixtureConversation } from '../helpers/fixture-lake';
+import { fixtureCompany, fixtureContact, fixtureConversation, fixtureTicket } from '../helpers/fixture-lake';
 import {
   fixtureAdmin,
   fixtureDataAttribute,
@@ -29,6 +29,8 @@ const FIXTURES: Record<string, unknown> = {
   tags: fixtureTag(3),
   segments: fixtureSegment(3),
   data_attributes: fixtureDataAttribute(3, { id: undefined, custom: false }),
+  companies: fixtureCompany(3),
+  tickets: fixtureTicket(3, { parts: 2 }),
 };
 
 describe('stream registry', () => {
@@ -99,7 +101,13 @@ describe('stream registry', () => {
       `"invoices" is not a stream of this product; the streams are ${STREAMS.map((s) => s.name).join(', ')}.`,
     );
     expect(() => streamNamed('invoices')).toThrow(/the streams are users, conversations, /);
-    expect(perStream((s) => s.label)).toMatchObject({ users: 'contacts', conversations: 'conversations' });
+    expect(perStream((s) => s.label)).toMatchObject({
+      users: 'contacts',
+      conversations: 'conversations',
+      companies: 'companies',
+      tickets: 'tickets',
+    });
+    expect(Object.keys(perStream((s) => s.label))).toEqual(STREAMS.map((s) => s.name));
     expect(createLookups([...STREAMS]).isStreamName('admins')).toBe(true);
     expect(createLookups([...STREAMS]).isStreamName('invoices')).toBe(false);
   });
