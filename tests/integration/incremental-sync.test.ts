@@ -107,8 +107,12 @@ describe('incremental sync', () => {
     live.addPart(60, t);
     live.create('conversation', 70, t);
     live.remove('conversation', 80);
+    live.touchTicket(2, t, true); // a reply: a new part
+    live.touchTicket(5, t);
+    live.removeTicket(7);
     const changedContacts = 3; // 5, 17 and 31 (merged into); the new one is not searchable yet
     const changedConversations = 4; // 3, 50, 60 (new part), the new one
+    const changedTickets = 2;
 
     const before: Record<string, number> = { ...sandbox.stats.byRoute, total: sandbox.stats.requests };
     const first = await runIncrementalExtract(common(sandbox, store));
@@ -118,19 +122,31 @@ describe('incremental sync', () => {
     expect(nested).toBeLessThanOrEqual(3 * changedContacts);
     const sweepPages = Math.ceil(live.contactCount / 150) + Math.ceil(live.conversationCount / 150);
     expect(calls('GET /contacts') + calls('GET /conversations')).toBe(sweepPages);
-    // Streams without a cursor are copied whole: one list call each, data attributes one per model.
+    // Tickets have no list: one search page of changes, one of the sweep (40 tickets), one confirming
+    // the deleted id; a search item carries its parts, so no ticket needs its detail.
+    const ticketSweepPages = Math.ceil(live.ticketCount / 150);
+    expect(calls('POST /tickets/search')).toBe(1 + ticketSweepPages + 1);
+    expect(calls('GET /tickets/{id}')).toBe(0);
+    // Streams without a cursor are copied whole: one list call each, data attributes one per model,
+    // companies by scroll (pages of 50, then the empty page that ends it).
     const wholeRoutes = ['GET /admins', 'GET /teams', 'GET /tags', 'GET /segments'];
     for (const route of wholeRoutes) expect(calls(route)).toBe(1);
     expect(calls('GET /data_attributes')).toBe(3); // contact, company, conversation
-    const wholeCalls = wholeRoutes.length + 3;
+    const scrollPages = calls('GET /companies/scroll');
+    expect(scrollPages).toBe(Math.ceil(live.companyCount / 50) + 1);
+    const wholeCalls = wholeRoutes.length + 3 + scrollPages;
     const total = sandbox.stats.requests - (before.total ?? 0);
-    // me, one search page per stream, one confirming id search per stream: a constant of 5.
-    expect(total).toBeLessThanOrEqual(changedConversations + nested + sweepPages + wholeCalls + 5);
+    // me, one search page per stream, one confirming id search per stream: a constant of 7.
+    expect(total).toBeLessThanOrEqual(
+      changedConversations + nested + sweepPages + ticketSweepPages + wholeCalls + 7,
+    );
 
     expect(first.streams.users?.files.reduce((n, f) => n + f.count, 0)).toBe(changedContacts);
     expect(first.streams.conversations?.files.reduce((n, f) => n + f.count, 0)).toBe(changedConversations);
     expect(first.streams.users?.deleted[0]?.count).toBe(2); // merged away and deleted
     expect(first.streams.conversations?.deleted[0]?.count).toBe(1);
+    expect(first.streams.tickets?.files.reduce((n, f) => n + f.count, 0)).toBe(changedTickets);
+    expect(first.streams.tickets).toMatchObject({ swept: true, deleted: [{ count: 1 }] });
     // A definition the workspace no longer has, as a retired attribute leaves: the whole copy of
     // data attributes replaces the table, by model and name (standard attributes have no id).
     await queryDatabase(
@@ -152,6 +168,16 @@ describe('incremental sync', () => {
       [live.conversationAt(60).id],
     );
     expect(Number(parts[0]?.n)).toBe(live.conversationAt(60).conversation_parts.conversation_parts.length);
+    const ticketParts = await queryDatabase(
+      db.url,
+      'SELECT COUNT(*) AS n FROM ticket_part WHERE ticket_id = ?',
+      [live.ticketAt(2).id],
+    );
+    expect(Number(ticketParts[0]?.n)).toBe(live.ticketAt(2).ticket_parts.ticket_parts.length);
+    const deletedTicket = await queryDatabase(db.url, 'SELECT id FROM ticket WHERE id = ?', [
+      live.ticketAt(7).id,
+    ]);
+    expect(deletedTicket).toEqual([]);
 
     // The search index catches up: the lookback finds the contact the first run could not see,
     // and skips the versions the first run copied.
@@ -159,6 +185,7 @@ describe('incremental sync', () => {
     const second = await runIncrementalExtract(common(sandbox, store));
     expect(second.streams.users?.files.reduce((n, f) => n + f.count, 0)).toBe(1);
     expect(second.streams.conversations?.files).toEqual([]);
+    expect(second.streams.tickets?.files).toEqual([]);
     const summary = await runIncrementalLoad({ store, databaseUrl: db.url, progress: false });
     expect(summary.runs).toEqual([second.runId]);
 
@@ -169,7 +196,17 @@ describe('incremental sync', () => {
     );
     // Every stream has its row: those with a cursor and those copied whole, all at the last run.
     expect(state).toEqual(
-      ['admins', 'conversations', 'data_attributes', 'segments', 'tags', 'teams', 'users'].map((stream) => ({
+      [
+        'admins',
+        'companies',
+        'conversations',
+        'data_attributes',
+        'segments',
+        'tags',
+        'teams',
+        'tickets',
+        'users',
+      ].map((stream) => ({
         stream,
         increment_run_id: second.runId,
       })),
@@ -244,6 +281,9 @@ describe('incremental sync', () => {
     const sandbox = await startSandbox({
       workspace: live,
       timeZone: TIME_ZONE,
+      // The killed run leaves its company scroll open; the rerun waits until it expires, as Intercom's
+      // does after a minute idle: two seconds here.
+      scrollIdleMs: 2_000,
       onRequest: (count, route) => {
         if (route === 'GET /conversations/{id}' && count === killAt) child?.kill('SIGKILL');
       },
