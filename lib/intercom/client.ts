@@ -15,6 +15,15 @@ import type { Contact, Conversation, ConversationSummary, IntercomRecord } from 
 
 export type { SearchQuery } from '../streams/types';
 
+/**
+ * The order of a search's results (`sort` of `POST /contacts/search`): by a field, descending or
+ * ascending. https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts
+ */
+export interface SearchSort {
+  field: string;
+  order: 'ascending' | 'descending';
+}
+
 /** Options of {@link createIntercomClient}. */
 export interface IntercomClientOptions {
   /** Validated region URL or sandbox URL, no trailing slash. */
@@ -112,6 +121,7 @@ export interface IntercomClient {
     itemsKey: string,
     query: SearchQuery,
     pageSize?: number,
+    sort?: SearchSort,
   ): AsyncGenerator<IntercomRecord>;
   /**
    * Every item of a scroll, each id once (`GET path`, then `GET path?scroll_param=…` until a page
@@ -267,6 +277,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     itemsKey: string,
     query: SearchQuery,
     pageSize = MAX_PER_PAGE,
+    sort?: SearchSort,
   ): AsyncGenerator<T> {
     yield* paginate<T>({
       endpoint,
@@ -274,7 +285,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       fetchPage: (next) => {
         const pagination: Record<string, unknown> = { per_page: pageSize };
         if (next && 'startingAfter' in next) pagination.starting_after = next.startingAfter;
-        return getJson(endpoint, undefined, { query, pagination });
+        return getJson(endpoint, undefined, { query, pagination, ...(sort && { sort }) });
       },
     });
   }
@@ -369,8 +380,8 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     getConversation: async (id) =>
       (await getRecord('/conversations/{id}', id, 'conversation')) as Conversation,
     listRecords: (path, itemsKey, options) => list<IntercomRecord>(path, itemsKey, options),
-    searchRecords: (path, itemsKey, query, pageSize) =>
-      search<IntercomRecord>(path, itemsKey, query, pageSize),
+    searchRecords: (path, itemsKey, query, pageSize, sort) =>
+      search<IntercomRecord>(path, itemsKey, query, pageSize, sort),
     scrollRecords: (path, itemsKey) => scroll(path, itemsKey),
     countRecords: (path) => totalOf(path),
     getRecord,

@@ -40,11 +40,12 @@ describe('runLocalTask', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('maps each task to the npm script a developer runs', () => {
+  it('maps each task (and the refine a sync runs after its load) to the npm script a developer runs', () => {
     expect(LOCAL_COMMANDS).toEqual({
       extract: ['npm', 'run', 'extract'],
       load: ['npm', 'run', 'load'],
       sync: ['npm', 'start'],
+      refine: ['npm', 'run', 'refine'],
     });
   });
 
