@@ -19,7 +19,7 @@ import { createLakeFolder, fixtureContact, fixtureConversation } from '../tests/
 
 /**
  * Where silver's time goes, statement by statement, in one process (one DuckDB, the same lake):
- *   node --import tsx bench/refine-steps.ts [--contacts 100000] [--conversations 20000] [--parts 8] [--threads 2] [--memory 1GB] [--rounds 5]
+ *   npm run bench:refine-steps -- [--contacts 100000] [--conversations 20000] [--parts 8] [--threads 2] [--memory 1GB] [--rounds 5]
  * Per round and per stream with a `data/` file: the floor's statement (read the file with the
  * declared columns, write it as Parquet), then silver's: the current state (a view, or a table when
  * several tables read it) and each table's COPY, exactly as the silver job runs them (publishing
