@@ -279,3 +279,40 @@ test('a stream without a cursor is read from the newest whole copy an incrementa
     { id: '3', name: 'new teammate' },
   ]);
 });
+
+test('silver times are UTC whatever time zone the process runs in', async () => {
+  // 02:30 UTC on 1 January is still 31 December in New York: a time zone cast would move the month.
+  const newYear = Date.UTC(2021, 0, 1, 2, 30) / 1000;
+  const conversation = fixtureConversation(1, {
+    parts: 0,
+    overrides: {
+      created_at: newYear,
+      conversation_parts: {
+        type: 'conversation_part.list',
+        total_count: 1,
+        conversation_parts: [fixturePart('1001', 0, { created_at: newYear })],
+      },
+    },
+  });
+  const lake = await fixtureLake([conversation], [fixtureContact(1, { created_at: newYear })]);
+  const env = {
+    LAKE_URL: lake.folder,
+    REFINE_MEMORY_LIMIT: '256MB',
+    REFINE_THREADS: '1',
+    TZ: 'America/New_York',
+  };
+  const run = await runCli('tasks/refine/main.ts', env, ['silver']);
+  expect(run.code).toBe(0);
+  await stat(path.join(lake.folder, 'silver/conversations/month=2021-01/part-0.parquet'));
+  await stat(path.join(lake.folder, 'silver/conversation_parts/month=2021-01/part-0.parquet'));
+  const time = "strftime(created_at, '%Y-%m-%d %H:%M') AS created";
+  expect(
+    await readParquet(path.join(lake.folder, 'silver', 'conversations'), `SELECT ${time} FROM t`),
+  ).toEqual([{ created: '2021-01-01 02:30' }]);
+  expect(
+    await readParquet(path.join(lake.folder, 'silver', 'conversation_parts'), `SELECT ${time} FROM t`),
+  ).toEqual([{ created: '2021-01-01 02:30' }]);
+  expect(await readParquet(path.join(lake.folder, 'silver', 'users'), `SELECT ${time} FROM t`)).toEqual([
+    { created: '2021-01-01 02:30' },
+  ]);
+});
