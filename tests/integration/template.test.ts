@@ -634,6 +634,17 @@ describe('sls package (offline) CloudFormation template', () => {
     expect(sends?.Resource).toEqual({ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] });
   });
 
+  it('runs the consumer in the VPC of the stage params, as the API, with the managed policy for its network interfaces', () => {
+    const fn = template.Resources.StreamApplyLambdaFunction?.Properties ?? {};
+    expect(fn.VpcConfig).toEqual({
+      SubnetIds: { 'Fn::Split': [',', 'subnet-aaa,subnet-bbb'] },
+      SecurityGroupIds: { 'Fn::Split': [',', 'sg-123'] },
+    });
+    expect(template.Resources.StreamApplyRole?.Properties?.ManagedPolicyArns).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' },
+    ]);
+  });
+
   it('alarms on the dead-letter queue depth and on the consumer iterator age', () => {
     const alarms = Object.fromEntries(
       resourcesOf('AWS::CloudWatch::Alarm').map(([, a]) => [String(a.Properties?.MetricName), a.Properties]),
