@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runApiBench } from './api';
 import { benchExtractMemory, benchOursSpeed } from './extract';
 import { runExtractBenches, type ExtractBenchPlan } from './extract-report';
+import { runIncrementalBench } from './incremental';
 import { runLoadBenches, type LoadBenchPlan } from './load';
 import { LakeShelf, type WorkspaceSize } from './lib/lake-shelf';
 import { scriptNodeArgs } from './lib/run-measured';
@@ -63,7 +64,7 @@ const QUICK_LOAD: LoadBenchPlan = { speed: { contacts: 3000, conversations: 600 
 const WEBHOOKS: WebhookBenchPlan = { notifications: 1000, senders: 8, contacts: 500, conversations: 300 };
 const QUICK_WEBHOOKS: WebhookBenchPlan = { notifications: 200, senders: 8, contacts: 100, conversations: 60 };
 
-// `--only extract|load|trigger|api|webhooks` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
+// `--only extract|load|trigger|api|webhooks|incremental` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
 // `--only extract-speed` or `--only extract-memory` with `--contacts N --conversations M` measure our
 // extract alone at that workspace shape and print the figures as JSON (no file written).
 // Each step logs its duration to stderr (`bench step <name>: <seconds> s`).
@@ -113,6 +114,12 @@ async function main(): Promise<void> {
     await timeStep('webhooks', () => runWebhookBench(quick ? QUICK_WEBHOOKS : WEBHOOKS, values.out));
   }
   if (wants('api')) await timeStep('api', () => runApiBench({ quick, file: values.out }));
+  if (wants('incremental')) {
+    const size = quick
+      ? { contacts: 3000, conversations: 2000 }
+      : { contacts: 20_000, conversations: 20_000 };
+    await timeStep('incremental', () => runIncrementalBench(size, values.out));
+  }
   process.stderr.write(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 

@@ -63,16 +63,32 @@ async function main(): Promise<void> {
       );
       return JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; maxRssMb: number };
     };
+    const floors: number[] = [];
+    const silvers: number[] = [];
     for (let round = 1; round <= Number(values.rounds); round++) {
       const floor = measure('floor');
       const silver = measure('silver');
+      floors.push(floor.ms);
+      silvers.push(silver.ms);
       process.stdout.write(
         `| ${round} | floor ${(floor.ms / 1000).toFixed(2)} s, ${floor.maxRssMb} MB | silver ${(silver.ms / 1000).toFixed(2)} s, ${silver.maxRssMb} MB | speed vs floor ${(floor.ms / silver.ms).toFixed(2)} |\n`,
       );
     }
+    // On a shared machine one slow round says little. A round's floor and silver run back to back, so
+    // the median of the per-round ratios is the headline, with their range and the median times.
+    const ratios = floors.map((floor, i) => floor / silvers[i]!);
+    process.stdout.write(
+      `speed vs floor ${median(ratios).toFixed(2)} (median of rounds; ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}); median floor ${(median(floors) / 1000).toFixed(2)} s, median silver ${(median(silvers) / 1000).toFixed(2)} s\n`,
+    );
   } finally {
     await rm(lake.folder, { recursive: true, force: true });
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function* range<T>(n: number, make: (i: number) => T): Generator<T> {

@@ -1,12 +1,24 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod/mini';
 import { ConfigError } from '../lib/errors';
 import type { LauncherConfig } from '../lib/config';
 import type { EcsLauncherConfig } from '../lib/launcher/ecs-config';
 import { startEcsTask } from '../lib/launcher/ecs-launcher';
 import { LaunchRefusedError, TaskAlreadyRunningError } from '../lib/launcher/launch-errors';
-import { runLocalTask, type LocalRunOptions } from '../lib/launcher/local-launcher';
-import { TASK_NAMES, type TaskName } from '../lib/launcher/task-name';
+import {
+  LOCAL_COMMANDS,
+  runLocalTask,
+  type LocalCommands,
+  type LocalRunOptions,
+} from '../lib/launcher/local-launcher';
+import {
+  orchestratedRequestOf,
+  startSyncExecution,
+  type OrchestratedRequest,
+  SYNC_REFINE_JOBS,
+} from '../lib/launcher/orchestration';
+import { TASK_NAMES, type LocalStep, type TaskName } from '../lib/launcher/task-name';
 import type { Logger } from '../lib/logger';
 import { captureError } from '../lib/monitoring/sentry';
 
@@ -28,6 +40,14 @@ export interface LocalTriggerSuccess {
   logTail: string[];
 }
 
+/** A sync or backfill execution of the state machine was started. */
+export interface ExecutionTriggerSuccess {
+  statusCode: 200;
+  task: OrchestratedRequest['task'];
+  launcher: 'step-functions';
+  executionArn: string;
+}
+
 /**
  * Every failure has this one shape. 400: the input is wrong; 409: the task still runs;
  * 500: the trigger's configuration is wrong, or a local run exited non-zero; 502: ECS refused.
@@ -42,16 +62,25 @@ export interface TriggerFailure {
 }
 
 /** What the trigger returns; never throws. */
-export type TriggerResponse = EcsTriggerSuccess | LocalTriggerSuccess | TriggerFailure;
+export type TriggerResponse =
+  EcsTriggerSuccess | LocalTriggerSuccess | ExecutionTriggerSuccess | TriggerFailure;
 
 /** Where the trigger starts tasks: ECS RunTask, or child processes on this machine. */
 export type TriggerLauncher =
-  { kind: 'ecs'; ecs: ECSClient; config: EcsLauncherConfig } | { kind: 'local'; options?: LocalRunOptions };
+  | {
+      kind: 'ecs';
+      ecs: ECSClient;
+      config: EcsLauncherConfig;
+      /** The state machine that runs syncs and backfills (`{"task":"sync","mode":…}`, `{"task":"backfill",…}`). */
+      sfn?: SFNClient;
+    }
+  | { kind: 'local'; options?: LocalRunOptions };
 
 /** The one accepted input: `{"task": "extract" | "load" | "sync"}`, nothing else. */
 export const triggerInputSchema = z.strictObject({ task: z.enum(TASK_NAMES) });
 
-const EXPECTED = 'Send {"task": "extract"}, {"task": "load"} or {"task": "sync"}.';
+const EXPECTED =
+  'Send {"task": "extract"}, {"task": "load"} or {"task": "sync"}; {"task": "sync", "mode": "incremental" | "full"} or {"task": "backfill", "since": "YYYY-MM-DD", "until": "YYYY-MM-DD"} for the state machine.';
 
 /** The input is not `{"task": ...}`. */
 export class InvalidTriggerInputError extends Error {
@@ -68,6 +97,31 @@ export class InvalidTriggerInputError extends Error {
  * @throws InvalidTriggerInputError naming what is wrong (never echoing the whole payload).
  */
 export function parseTriggerInput(event: unknown): TaskName {
+  const value = eventValue(event);
+  const parsed = triggerInputSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidTriggerInputError(describeIssue(parsed.error.issues[0], value));
+  return parsed.data.task;
+}
+
+/**
+ * What `event` asks for: a plain task, or a sync / backfill for the state machine.
+ * @throws InvalidTriggerInputError naming what is wrong.
+ */
+export function parseTriggerRequest(
+  event: unknown,
+): { kind: 'task'; task: TaskName } | { kind: 'orchestrated'; request: OrchestratedRequest } {
+  const value = eventValue(event);
+  let request: OrchestratedRequest | undefined;
+  try {
+    request = orchestratedRequestOf(value);
+  } catch (error) {
+    throw new InvalidTriggerInputError((error as Error).message);
+  }
+  return request ? { kind: 'orchestrated', request } : { kind: 'task', task: parseTriggerInput(value) };
+}
+
+/** The input inside `event`: itself, parsed from a JSON string, or from an HTTP-style `body`. */
+function eventValue(event: unknown): unknown {
   let value = event;
   if (value && typeof value === 'object' && 'body' in value && typeof value.body === 'string') {
     value = value.body;
@@ -79,9 +133,7 @@ export function parseTriggerInput(event: unknown): TaskName {
       throw new InvalidTriggerInputError('the input is not JSON');
     }
   }
-  const parsed = triggerInputSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidTriggerInputError(describeIssue(parsed.error.issues[0], value));
-  return parsed.data.task;
+  return value;
 }
 
 // zod/mini carries no messages (that keeps ~400 kB out of the Lambda bundle): word them here,
@@ -107,9 +159,10 @@ export function selectLauncher(
   config: LauncherConfig,
   makeEcs: () => ECSClient,
   localOptions: LocalRunOptions = {},
+  makeSfn?: () => SFNClient,
 ): TriggerLauncher {
   if (config.kind === 'local') return { kind: 'local', options: { env: config.taskEnv, ...localOptions } };
-  return { kind: 'ecs', config: config.ecs, ecs: makeEcs() };
+  return { kind: 'ecs', config: config.ecs, ecs: makeEcs(), ...(makeSfn && { sfn: makeSfn() }) };
 }
 
 /**
@@ -125,7 +178,9 @@ export async function handleTrigger(
 ): Promise<TriggerResponse> {
   let task: TaskName;
   try {
-    task = parseTriggerInput(event);
+    const parsed = parseTriggerRequest(event);
+    if (parsed.kind === 'orchestrated') return await handleOrchestrated(parsed.request, launcher, log);
+    task = parsed.task;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.warn({ statusCode: 400 }, message);
@@ -154,6 +209,72 @@ export async function handleTrigger(
       exitCode: 0,
       logTail: run.logTail,
     };
+  } catch (error) {
+    return failureFor(task, error, log);
+  }
+}
+
+/**
+ * A sync or backfill: on AWS an execution of the state machine (refused while one runs); with the
+ * local launcher the same steps as child processes here: extract (incremental, full, or the days),
+ * then load, then the refine jobs one after another.
+ */
+async function handleOrchestrated(
+  request: OrchestratedRequest,
+  launcher: TriggerLauncher | (() => TriggerLauncher),
+  log: Logger,
+): Promise<TriggerResponse> {
+  const task: TaskName = 'sync';
+  try {
+    const chosen = typeof launcher === 'function' ? launcher() : launcher;
+    if (chosen.kind === 'ecs') {
+      const arn = chosen.config.stateMachineArn;
+      if (!chosen.sfn || !arn) {
+        throw new ConfigError([
+          'STATE_MACHINE_ARN is not set; serverless.yml sets it from the stack: deploy again.',
+        ]);
+      }
+      const { executionArn } = await startSyncExecution(chosen.sfn, arn, request);
+      log.info({ task: request.task, executionArn }, 'execution started');
+      return { statusCode: 200, task: request.task, launcher: 'step-functions', executionArn };
+    }
+    const extractArgs =
+      request.task === 'sync'
+        ? ['--mode', request.mode]
+        : ['--since', request.since, '--until', request.until];
+    const loadArgs = ['--mode', request.task === 'sync' && request.mode === 'full' ? 'full' : 'incremental'];
+    const base = chosen.options?.commands ?? LOCAL_COMMANDS;
+    const commands = {
+      ...base,
+      extract: [...base.extract, '--', ...extractArgs],
+      load: [...base.load, '--', ...loadArgs],
+    };
+    const refine = base.refine ?? LOCAL_COMMANDS.refine;
+    const steps: [LocalStep, LocalCommands][] = [
+      ['extract', commands],
+      ['load', commands],
+      ...SYNC_REFINE_JOBS.map((job): [LocalStep, LocalCommands] => [
+        'refine',
+        { ...commands, refine: [...refine, '--', job] },
+      ]),
+    ];
+    const logTail: string[] = [];
+    for (const [step, stepCommands] of steps) {
+      const run = await runLocalTask(step, { ...chosen.options, commands: stepCommands });
+      logTail.push(...run.logTail);
+      if (run.exitCode !== 0) {
+        const error = `"${run.command}" exited with code ${run.exitCode}; its last output lines are in logTail.`;
+        log.error({ task: step, exitCode: run.exitCode }, 'local task failed');
+        captureError(new Error(`local ${step} task exited with code ${run.exitCode}`), { task: step });
+        return { statusCode: 500, task, error, exitCode: run.exitCode, logTail: run.logTail };
+      }
+    }
+    const command = [
+      commands.extract.join(' '),
+      commands.load.join(' '),
+      ...SYNC_REFINE_JOBS.map((job) => [...refine, '--', job].join(' ')),
+    ].join(' && ');
+    return { statusCode: 200, task, launcher: 'local', command, exitCode: 0, logTail: logTail.slice(-20) };
   } catch (error) {
     return failureFor(task, error, log);
   }

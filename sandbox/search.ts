@@ -20,7 +20,7 @@ export type Matcher = (record: SearchFields) => boolean;
 const DAY_S = 86_400;
 const DATE_FIELDS = new Set(['created_at', 'updated_at']);
 
-/** How dates compare: contacts by calendar day in the workspace time zone (UTC here), conversations exactly. */
+/** How dates compare: contacts by calendar day in the workspace time zone, conversations exactly. */
 export type DateSemantics = 'calendar-day' | 'exact';
 
 function toTimestamp(value: unknown, field: string): number {
@@ -34,7 +34,31 @@ function toTimestamp(value: unknown, field: string): number {
   return n;
 }
 
-function compileFilter(filter: Record<string, unknown>, dates: DateSemantics): Matcher {
+/** Seconds `timeZone` is ahead of UTC at Unix time `t`. */
+export function zoneOffsetS(timeZone: string, t: number): number {
+  if (timeZone === 'UTC') return 0;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(t * 1000));
+  const n = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) / 1000;
+  return local - t;
+}
+
+/** Unix time of the start of the calendar day that holds `t` in `timeZone`. */
+export function dayStartIn(timeZone: string, t: number): number {
+  const offset = zoneOffsetS(timeZone, t);
+  return Math.floor((t + offset) / DAY_S) * DAY_S - offset;
+}
+
+function compileFilter(filter: Record<string, unknown>, dates: DateSemantics, timeZone: string): Matcher {
   const { field, operator, value } = filter;
   if (typeof field !== 'string') throw new SearchQueryError('each filter needs a field');
   if (field === 'id') {
@@ -57,10 +81,12 @@ function compileFilter(filter: Record<string, unknown>, dates: DateSemantics): M
   const key = field as 'created_at' | 'updated_at';
   const t = toTimestamp(value, field);
   if (dates === 'calendar-day') {
-    // Intercom truncates contact date searches to the day: "=" is the whole day, ">" starts the next day.
-    const day = Math.floor(t / DAY_S) * DAY_S;
-    if (operator === '=') return (r) => r[key] >= day && r[key] < day + DAY_S;
-    if (operator === '>') return (r) => r[key] >= day + DAY_S;
+    // Intercom truncates contact date searches to the day in the workspace's time zone: "=" is the
+    // whole day, ">" starts the next day.
+    const day = dayStartIn(timeZone, t);
+    const next = dayStartIn(timeZone, day + DAY_S + 3_600);
+    if (operator === '=') return (r) => r[key] >= day && r[key] < next;
+    if (operator === '>') return (r) => r[key] >= next;
     if (operator === '<') return (r) => r[key] < day;
     throw new SearchQueryError(`operator ${String(operator)} is not supported on date field ${field}`);
   }
@@ -87,7 +113,7 @@ function compileFilter(filter: Record<string, unknown>, dates: DateSemantics): M
  *
  * @throws SearchQueryError for a missing or unsupported field, operator or value.
  */
-export function compileQuery(query: unknown, dates: DateSemantics, depth = 0): Matcher {
+export function compileQuery(query: unknown, dates: DateSemantics, depth = 0, timeZone = 'UTC'): Matcher {
   if (query === null || typeof query !== 'object' || Array.isArray(query)) {
     throw new SearchQueryError('query must be an object');
   }
@@ -98,10 +124,10 @@ export function compileQuery(query: unknown, dates: DateSemantics, depth = 0): M
       throw new SearchQueryError(`${q.operator} needs a non-empty array of filters`);
     }
     if (q.value.length > 15) throw new SearchQueryError('at most 15 filters per AND or OR group');
-    const parts = q.value.map((v) => compileQuery(v, dates, depth + 1));
+    const parts = q.value.map((v) => compileQuery(v, dates, depth + 1, timeZone));
     return q.operator === 'AND' ? (r) => parts.every((m) => m(r)) : (r) => parts.some((m) => m(r));
   }
-  return compileFilter(q, dates);
+  return compileFilter(q, dates, timeZone);
 }
 
 /** A `sort` object: `{ field, order }`, field `created_at` or `updated_at`. */
@@ -136,10 +162,12 @@ export function runSearch(
   fieldsAt: (index: number) => SearchFields,
   matcher: Matcher,
   sort: SearchSort | undefined,
+  include?: (index: number) => boolean,
 ): Int32Array {
   const hits: number[] = [];
   const keys: (number | string)[] = [];
   for (let i = 0; i < count; i++) {
+    if (include && !include(i)) continue;
     const fields = fieldsAt(i);
     if (!matcher(fields)) continue;
     hits.push(i);

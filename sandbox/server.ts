@@ -6,7 +6,7 @@ import { OWNER_ADMIN } from './context';
 import { errorBody, HttpError, rateLimitMessage } from './error-body';
 import { decodeCursor, pageOf, PagingParameterError, parsePerPage } from './paging';
 import { CreatedAtIndex, createdAtIntervals } from './search-index';
-import { createLiveWorkspace, type LiveKind, type LiveWorkspace } from './live-workspace';
+import { createLiveWorkspace, isLiveWorkspace, type LiveKind, type LiveWorkspace } from './live-workspace';
 import { hash32, Rng } from './prng';
 import { FixedWindowRateLimiter, type RateDecision } from './rate-limit';
 import { compileQuery, parseSort, runSearch, SearchQueryError, type DateSemantics } from './search';
@@ -67,6 +67,11 @@ export interface SandboxOptions extends WorkspaceOptions {
   faults?: FaultOptions;
   /** A prebuilt workspace instead of seed/contacts/conversations. */
   workspace?: Workspace;
+  /**
+   * The workspace's time zone (IANA name, default UTC): `GET /me` reports it, and contact date
+   * searches match whole calendar days in it, as Intercom's do.
+   */
+  timeZone?: string;
   /**
    * Serve the workspace through a live overlay that can change (`sandbox.live`), as the webhook
    * sender needs; the moveWhilePaging fault turns it on too.
@@ -183,8 +188,12 @@ function routeOf(method: string, path: string): { route: string; id?: string } {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const baseWorkspace = options.workspace ?? createWorkspace(options);
   // Only a live fault pays for the overlay; otherwise the workspace is served as it was given.
+  // A live workspace given by the caller (a test changing it between runs) is served as one.
+  const given = options.workspace && isLiveWorkspace(options.workspace) ? options.workspace : undefined;
   const live: LiveWorkspace | undefined =
-    options.faults?.moveWhilePaging || options.live ? createLiveWorkspace(baseWorkspace) : undefined;
+    given ??
+    (options.faults?.moveWhilePaging || options.live ? createLiveWorkspace(baseWorkspace) : undefined);
+  const timeZone = options.timeZone ?? 'UTC';
   const workspace: Workspace = live ?? baseWorkspace;
   const token = options.token ?? `sbx_${randomBytes(24).toString('base64url')}`;
   const windowMs = options.windowMs ?? 10_000;
@@ -257,7 +266,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   const searchHits = (kind: SearchKind, query: unknown, sortRaw: unknown): Int32Array => {
-    const key = `${kind}|${JSON.stringify(query)}|${JSON.stringify(sortRaw ?? null)}`;
+    const key = `${kind}|${live?.version ?? 0}|${JSON.stringify(query)}|${JSON.stringify(sortRaw ?? null)}`;
     const cached = searchCache.get(key);
     if (cached) {
       // Keep recently used results at the end of the map (least recently used is evicted first).
@@ -266,10 +275,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return cached;
     }
     const dates: DateSemantics = kind === 'contact' ? 'calendar-day' : 'exact';
-    const matcher = compileQuery(query, dates);
+    const matcher = compileQuery(query, dates, 0, timeZone);
     const sort = parseSort(sortRaw);
-    // A still workspace answers contacts' created_at ranges from a sorted index (no scan).
-    const intervals = kind === 'contact' && !live ? createdAtIntervals(query) : undefined;
+    // A still workspace in UTC answers contacts' created_at ranges from a sorted index (no scan).
+    const intervals =
+      kind === 'contact' && !live && timeZone === 'UTC' ? createdAtIntervals(query) : undefined;
     const indexed =
       intervals && (sort === undefined || (sort.field === 'created_at' && sort.order === 'ascending'));
     if (indexed) {
@@ -281,13 +291,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       indexed && createdIndex && intervals
         ? createdIndex.hits(intervals, sort !== undefined)
         : kind === 'ticket'
-          ? runSearch(workspace.ticketCount, (j) => workspace.ticketSearchFields(j), matcher, sort)
-          : runSearch(
-              kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
-              (i) => searchFieldsOf(workspace, kind, i),
+          ? runSearch(
+              workspace.ticketCount,
+              (j) => workspace.ticketSearchFields(j),
               matcher,
               sort,
-            );
+              live ? (j) => live.ticketSearchable(j) : undefined,
+            )
+          : live
+            ? // Deleted records keep their index and are skipped, as are those search has not indexed yet.
+              runSearch(
+                live.indexLimit(kind),
+                (i) => live.searchFields(kind, i),
+                matcher,
+                sort,
+                (i) => live.searchable(kind, i),
+              )
+            : runSearch(
+                kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
+                (i) => searchFieldsOf(workspace, kind, i),
+                matcher,
+                sort,
+              );
     searchCache.set(key, hits);
     if (searchCache.size > SEARCH_CACHE_SIZE) {
       const oldest = searchCache.keys().next().value;
@@ -396,7 +421,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const q = url.searchParams;
       switch (route) {
         case 'GET /me':
-          send(res, 200, meBody(), rate);
+          send(res, 200, meBody(timeZone), rate);
           return;
         case 'GET /contacts':
         case 'GET /conversations': {
@@ -636,7 +661,7 @@ function findById(workspace: Workspace, route: string, id: string): unknown {
 }
 
 /** The admin and workspace `GET /me` describes (admin 0 of `GET /admins`); the time zone is the one contact date search uses. */
-function meBody(): Record<string, unknown> {
+function meBody(timeZone: string): Record<string, unknown> {
   return {
     type: 'admin',
     id: OWNER_ADMIN.id,
@@ -650,7 +675,7 @@ function meBody(): Record<string, unknown> {
       created_at: 1_600_000_000,
       secure: false,
       identity_verification: false,
-      timezone: 'UTC',
+      timezone: timeZone,
       region: 'US',
     },
     avatar: { type: 'avatar', image_url: null },

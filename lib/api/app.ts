@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { ApiError } from './api-error';
 import { authMiddleware } from './auth';
 import type { ApiDependencies } from './dependencies';
-import { importRoutes } from './imports/routes';
+import { importRoutes, uploadFileRoutes } from './imports/routes';
+import { SignedUploadLinks, UPLOAD_FILES_PATH } from './imports/upload-links';
 import { openApiDocument } from './openapi';
 import { REPORT_FILES_PATH, SignedReportLinks } from './report-links';
 import { reportFileRoutes, reportRoutes } from './reports/routes';
@@ -37,7 +38,7 @@ export function buildApiApp(deps: ApiDependencies): Hono {
     c.json({ error: `No route ${c.req.method} ${c.req.path}; GET /openapi.json describes the API.` }, 404),
   );
 
-  app.use('*', authMiddleware(deps.auth, [`${REPORT_FILES_PATH}/`]));
+  app.use('*', authMiddleware(deps.auth, [`${REPORT_FILES_PATH}/`, `${UPLOAD_FILES_PATH}/`]));
   app.get('/openapi.json', (c) => c.json(openApiDocument() as object));
   app.route('/imports', importRoutes(deps));
   app.route('/reports', reportRoutes(deps));
@@ -45,5 +46,7 @@ export function buildApiApp(deps: ApiDependencies): Hono {
   app.route('/', createReadRoutes({ pool: deps.pool }));
   if (deps.links instanceof SignedReportLinks)
     app.route(REPORT_FILES_PATH, reportFileRoutes(deps, deps.links));
+  if (deps.uploads instanceof SignedUploadLinks)
+    app.route(UPLOAD_FILES_PATH, uploadFileRoutes(deps, deps.uploads));
   return app;
 }

@@ -7,6 +7,7 @@ import { isS3Url } from '../lake/s3-url';
 import type { Logger } from '../logger';
 import { openWarehouse, type Warehouse } from '../warehouse/connection';
 import type { ApiDependencies } from './dependencies';
+import { S3UploadLinks, SignedUploadLinks, type UploadLinks } from './imports/upload-links';
 import { S3ReportLinks, SignedReportLinks, type ReportLinks } from './report-links';
 
 /** The API's dependencies and how to release them. */
@@ -18,7 +19,7 @@ export interface OpenedApi {
 
 /**
  * Build what the API's routes use from its configuration: a warehouse pool (the sync's database),
- * the lake, and report links (S3 presigned for an `s3://` lake, signed by the API for a folder).
+ * the lake, and report and upload links (S3 presigned for an `s3://` lake, signed by the API for a folder).
  *
  * @param databaseUrl the URL to use (in Lambda read from Secrets Manager by the handler).
  * @param options.s3Client a ready client instead of one from `config.aws` (tests: s3rver).
@@ -31,10 +32,12 @@ export async function openApiDependencies(
   options: { log: Logger; s3Client?: S3Client; clock?: () => Date; tmpDir?: string },
 ): Promise<OpenedApi> {
   let links: ReportLinks;
+  let uploads: UploadLinks;
   let s3Client: S3Client | undefined;
   if (isS3Url(config.lakeUrl)) {
     s3Client = options.s3Client ?? defaultS3Client(config.aws);
     links = new S3ReportLinks(s3Client, config.lakeUrl);
+    uploads = new S3UploadLinks(s3Client, config.lakeUrl);
   } else {
     if (!config.reportLinkKey) {
       throw new ConfigError([
@@ -42,6 +45,7 @@ export async function openApiDependencies(
       ]);
     }
     links = new SignedReportLinks(config.reportLinkKey);
+    uploads = new SignedUploadLinks(config.reportLinkKey);
   }
   const lake = openLake(config.lakeUrl, { s3: config.aws, s3Client });
   const warehouse = await openWarehouse(databaseUrl, { connectionLimit: 4 });
@@ -53,6 +57,7 @@ export async function openApiDependencies(
       syncDatabase: warehouse.settings.database,
       lake,
       links,
+      uploads,
       importSchemas: config.importSchemas,
       reportUrlExpiresS: config.reportUrlExpiresS,
       clock: options.clock ?? (() => new Date()),

@@ -1,5 +1,6 @@
 import { REPORTS, type ReportParam } from '../reports/registry';
 import { MAX_IMPORT_BYTES } from './imports/spool-body';
+import { UPLOAD_EXPIRES_S } from './imports/upload-links';
 import { MAX_ROW_ERRORS, NAME_PATTERN } from './imports/plan-import';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -64,6 +65,22 @@ function reportPaths(): Record<string, Json> {
  * report registry, so a new report is described without touching this file.
  */
 export function openApiDocument(): Json {
+  const document = describedApi();
+  // Any route may fail unexpectedly (or, in Lambda, before the app could start): a 500 `{ error }`.
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(
+      operations as Record<string, { responses: Record<string, Json> }>,
+    )) {
+      operation.responses['500'] ??= jsonResponse(
+        'The API failed on this request (or could not start); its log says why.',
+        ERROR,
+      );
+    }
+  }
+  return document as unknown as Json;
+}
+
+function describedApi(): { paths: Record<string, Json> } & Record<string, Json> {
   return {
     openapi: '3.1.0',
     info: {
@@ -80,8 +97,41 @@ export function openApiDocument(): Json {
           summary: 'A contact (its users row) and its latest conversations, as the warehouse holds them.',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': jsonResponse('The contact and its latest conversations.', { type: 'object' }),
-            '404': jsonResponse('No such contact in the warehouse.', { type: 'object', required: ['error'] }),
+            '200': jsonResponse('The contact and its latest conversations.', {
+              type: 'object',
+              required: ['contact', 'conversations'],
+              additionalProperties: false,
+              properties: {
+                contact: {
+                  type: 'object',
+                  required: ['id', 'raw'],
+                  description:
+                    'The `users` row; its JSON columns parsed, `raw` the record as Intercom sent it.',
+                  properties: { id: { type: 'string' }, raw: { type: 'object' } },
+                },
+                conversations: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['id', 'title', 'state', 'open', 'created_at', 'updated_at', 'parts_count'],
+                    additionalProperties: false,
+                    properties: {
+                      id: { type: 'string' },
+                      title: { type: ['string', 'null'] },
+                      state: { type: ['string', 'null'] },
+                      open: { type: ['boolean', 'integer', 'null'] },
+                      created_at: { type: ['string', 'null'] },
+                      updated_at: { type: ['string', 'null'] },
+                      parts_count: { type: ['integer', 'null'] },
+                    },
+                  },
+                },
+              },
+            }),
+            ...errorResponses({
+              '401': 'Authorization missing or wrong.',
+              '404': 'No such contact in the warehouse.',
+            }),
           },
         },
       },
@@ -93,10 +143,44 @@ export function openApiDocument(): Json {
             { name: 'since', in: 'query', required: false, schema: { type: 'string' } },
             { name: 'topic', in: 'query', required: false, schema: { type: 'string' } },
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } },
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              description: 'The `next` of the previous page.',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
-            '200': jsonResponse('A page of applied notifications.', { type: 'object' }),
-            '400': jsonResponse('A parameter is not valid.', { type: 'object', required: ['error'] }),
+            '200': jsonResponse('A page of applied notifications.', {
+              type: 'object',
+              required: ['events', 'next'],
+              additionalProperties: false,
+              properties: {
+                events: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['id', 'topic', 'item_type', 'item_id', 'created_at', 'applied_at', 'raw'],
+                    additionalProperties: false,
+                    properties: {
+                      id: { type: 'string' },
+                      topic: { type: 'string' },
+                      item_type: { type: ['string', 'null'] },
+                      item_id: { type: ['string', 'null'] },
+                      created_at: { type: ['string', 'null'] },
+                      applied_at: { type: 'string' },
+                      raw: { type: 'object' },
+                    },
+                  },
+                },
+                next: { type: ['string', 'null'], description: 'Cursor of the next page; null on the last.' },
+              },
+            }),
+            ...errorResponses({
+              '400': 'A parameter is not valid.',
+              '401': 'Authorization missing or wrong.',
+            }),
           },
         },
       },
@@ -126,9 +210,18 @@ export function openApiDocument(): Json {
                 'true adds the rows to the table; false (the default) replaces the table atomically.',
               schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
             },
+            {
+              name: 'upload',
+              in: 'query',
+              required: false,
+              description:
+                'Import the CSV uploaded through POST /imports/uploads instead of a body (files over 6 MB in AWS). The upload is deleted once the import has its answer (201, 413, 422) and kept after a 400, 403 or 500.',
+              schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+            },
           ],
           requestBody: {
-            required: true,
+            required: false,
+            description: 'The CSV, unless upload=<id> names one uploaded before.',
             content: { 'text/csv': { schema: { type: 'string', maxLength: MAX_IMPORT_BYTES } } },
           },
           responses: {
@@ -137,11 +230,68 @@ export function openApiDocument(): Json {
               '400': 'A name or flag is invalid.',
               '401': 'Authorization missing or wrong.',
               '403': 'The database is not one imports may write.',
+              '404': 'upload=<id> names no upload (never completed, or already imported).',
               '413': 'The CSV is larger than 10 MB.',
               '415': 'The body is not CSV.',
             }),
             '422': jsonResponse('Rows that do not fit; nothing was written.', {
               $ref: '#/components/schemas/RowErrors',
+            }),
+          },
+        },
+      },
+      '/imports/uploads': {
+        post: {
+          operationId: 'upload_link',
+          summary: `A link to upload a CSV of \`bytes\` bytes (at most 10 MB) to the lake, valid ${UPLOAD_EXPIRES_S} s; then POST /imports?upload=<id>.`,
+          description:
+            'For an `s3://` lake the link is an S3 presigned PUT with the size signed in; for a folder lake, PUT /import-files/{id} of this API. Send the `headers` with the PUT.',
+          parameters: [
+            {
+              name: 'bytes',
+              in: 'query',
+              required: true,
+              schema: { type: 'integer', minimum: 1, maximum: MAX_IMPORT_BYTES },
+            },
+          ],
+          responses: {
+            '201': jsonResponse('The link.', { $ref: '#/components/schemas/UploadLink' }),
+            ...errorResponses({
+              '400': 'bytes is missing or not a whole number.',
+              '401': 'Authorization missing or wrong.',
+              '413': 'bytes is over 10 MB.',
+            }),
+          },
+        },
+      },
+      '/import-files/{id}': {
+        put: {
+          operationId: 'upload_csv',
+          summary:
+            'Upload a CSV through a signed link (folder lakes; S3 lakes link to S3 directly). Needs no Authorization header: the link is signed.',
+          security: [],
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'bytes', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'expires', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'signature', in: 'query', required: true, schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'text/csv': { schema: { type: 'string', maxLength: MAX_IMPORT_BYTES } } },
+          },
+          responses: {
+            '200': jsonResponse('Saved; import it with POST /imports?upload=<id>.', {
+              type: 'object',
+              required: ['upload', 'bytes'],
+              additionalProperties: false,
+              properties: { upload: { type: 'string' }, bytes: { type: 'integer', minimum: 1 } },
+            }),
+            ...errorResponses({
+              '400': 'The body is shorter than the link allows.',
+              '403': 'The link is invalid or expired.',
+              '404': 'No such upload link.',
+              '413': 'The body is longer than the link allows; nothing was saved.',
             }),
           },
         },
@@ -283,6 +433,23 @@ export function openApiDocument(): Json {
                 },
               },
             },
+          },
+        },
+        UploadLink: {
+          type: 'object',
+          required: ['upload', 'method', 'url', 'headers', 'bytes', 'expires_at'],
+          additionalProperties: false,
+          properties: {
+            upload: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+            method: { type: 'string', enum: ['PUT'] },
+            url: { type: 'string', format: 'uri' },
+            headers: {
+              type: 'object',
+              required: ['content-length'],
+              additionalProperties: { type: 'string' },
+            },
+            bytes: { type: 'integer', minimum: 1, maximum: MAX_IMPORT_BYTES },
+            expires_at: { type: 'string', format: 'date-time' },
           },
         },
         ReportRun: {

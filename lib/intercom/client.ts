@@ -15,13 +15,16 @@ import type { Contact, Conversation, ConversationSummary, IntercomRecord } from 
 
 export type { SearchQuery } from '../streams/types';
 
-/** Options of {@link createIntercomClient}. */
-/** A search's `sort`: `{ field, order }` (`created_at`, `ascending`). */
+/**
+ * The order of a search's results (`sort` of `POST /contacts/search`): by a field, descending or
+ * ascending. https://developers.intercom.com/docs/references/2.14/rest-api/api.intercom.io/contacts/searchcontacts
+ */
 export interface SearchSort {
   field: string;
   order: 'ascending' | 'descending';
 }
 
+/** Options of {@link createIntercomClient}. */
 export interface IntercomClientOptions {
   /** Validated region URL or sandbox URL, no trailing slash. */
   baseUrl: string;
@@ -301,7 +304,7 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
       fetchPage: (next) => {
         const pagination: Record<string, unknown> = { per_page: pageSize };
         if (next && 'startingAfter' in next) pagination.starting_after = next.startingAfter;
-        return getJson(endpoint, undefined, sort ? { query, pagination, sort } : { query, pagination });
+        return getJson(endpoint, undefined, { query, pagination, ...(sort && { sort }) });
       },
     });
   }

@@ -7,7 +7,7 @@ import { SourceError } from '../errors';
 import type { Logger } from '../logger';
 import { recordKeyOf } from '../records/record-id';
 import type { PartitionedListing, SearchQuery, StreamDeclaration } from '../streams/types';
-import type { IntercomClient } from './client';
+import type { IntercomClient, SearchSort } from './client';
 import { DAY_S, concatConcurrent, planPartitions, rangeQuery, type DayRange } from './partitions';
 import type { IntercomRecord } from './types';
 
@@ -143,17 +143,19 @@ function withQuery(path: string, query: Readonly<Record<string, string>> | undef
 }
 
 /**
- * The records of the stream that match `query` on its incremental search (`POST /contacts/search`).
+ * The records of the stream that match `query` on its incremental search (`POST /contacts/search`),
+ * in `sort` order when given.
  * @throws Error when the stream declares no incremental search (a bug in the caller).
  */
 export function searchStream(
   client: IntercomClient,
   stream: StreamDeclaration,
   query: SearchQuery,
+  sort?: SearchSort,
 ): AsyncGenerator<IntercomRecord> {
   if (!stream.incremental) throw new Error(`stream ${stream.name} declares no incremental search`);
   const { path, itemsKey } = stream.incremental.search;
-  return client.searchRecords(path, itemsKey, query, stream.pageSize);
+  return client.searchRecords(path, itemsKey, query, stream.pageSize, sort);
 }
 
 /**
@@ -189,6 +191,15 @@ export async function fetchStreamItem(
 /** Where the API says how many records a stream holds: a paged `list` source's `total_count`. */
 export function countPath(stream: StreamDeclaration): string | undefined {
   return stream.source.kind === 'list' && stream.source.paged ? stream.source.path : undefined;
+}
+
+/**
+ * Whether a deletion sweep can list the stream's ids page by page: a paged list (contacts,
+ * conversations) or a search that matches every record (tickets, which have no list endpoint;
+ * their search pages carry whole tickets, 150 a call, the same number of calls as a list).
+ */
+export function sweepable(stream: StreamDeclaration): boolean {
+  return countPath(stream) !== undefined || stream.source.kind === 'search';
 }
 
 /** How many records the API says the stream holds now, or undefined when it gives no count. */

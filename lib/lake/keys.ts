@@ -3,7 +3,10 @@
  * Every lake key in the project is built here and nowhere else; a stream's file name comes from
  * its declaration (lib/streams).
  */
+import { assertDay } from '../days';
 import { streamNamed, type StreamName } from '../streams/registry';
+
+export { assertDay } from '../days';
 
 export type { StreamName } from '../streams/registry';
 
@@ -133,6 +136,82 @@ export function reportKey(name: string, stamp: string): string {
   return `${REPORTS_PREFIX}${name}/${stamp}.csv`;
 }
 
+/** Where CSV uploads wait for `POST /imports?upload=<id>` (files too large for a request body in AWS). */
+export const IMPORT_UPLOADS_PREFIX = 'imports/incoming/';
+/** An upload's id: 32 lower-case hex digits, made by the API; nothing a caller names. */
+export const IMPORT_UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * `imports/incoming/<id>.csv`: one uploaded CSV waiting to be imported.
+ * @throws Error when `id` is not 32 lower-case hex digits (a path, a dot, a slash).
+ */
+export function importUploadKey(id: string): string {
+  if (!IMPORT_UPLOAD_ID.test(id)) throw new Error(`"${id}" is not an upload id (32 lower-case hex digits)`);
+  return `${IMPORT_UPLOADS_PREFIX}${id}.csv`;
+}
+
+/** Folder of every stream's changes, by UTC day of `updated_at`. */
+export const INCREMENTS_PREFIX = 'increments/';
+/** The UTC day (`YYYY-MM-DD`) of Unix seconds `t`: the day folder a record changed at `t` goes to. */
+export function utcDayOf(t: number): string {
+  return new Date(t * 1000).toISOString().slice(0, 10);
+}
+
+/** `increments/<stream>/date=<day>/`: the files of one day, one per run that wrote it. */
+export function incrementDayPrefix(stream: StreamName, day: string): string {
+  assertDay(day);
+  return `${incrementsPrefix(stream)}date=${day}/`;
+}
+
+/**
+ * `increments/<stream>/date=<day>/<runId>.json`: the records of `stream` changed on `day` (UTC, by
+ * `updated_at`) that run `runId` found, as the API returned them.
+ */
+export function incrementKey(stream: StreamName, day: string, runId: string): string {
+  assertRunId(runId);
+  return `${incrementDayPrefix(stream, day)}${runId}.json`;
+}
+
+/**
+ * `increments/<stream>/deleted/date=<day>/<runId>.json`: ids run `runId` found deleted or merged
+ * away on `day` (UTC, when the run saw it), each with when.
+ */
+export function incrementDeletedKey(stream: StreamName, day: string, runId: string): string {
+  assertDay(day);
+  assertRunId(runId);
+  return `${incrementsPrefix(stream)}deleted/date=${day}/${runId}.json`;
+}
+
+/** The run id of any `increments/…/<runId>.json` key, or undefined for another key. */
+export function runIdOfIncrementKey(key: string): string | undefined {
+  if (!key.startsWith(INCREMENTS_PREFIX) || !key.endsWith('.json')) return undefined;
+  const runId = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
+  return RUN_ID.test(runId) ? runId : undefined;
+}
+
+/**
+ * `runs/<runId>/increment.json`: the manifest of an incremental or backfill run (its day files,
+ * deletion files and what its bookmarks became). Written after every file it names, before the
+ * bookmarks move: a run without it was never published, and the load leaves its files alone.
+ */
+export function incrementManifestKey(runId: string): string {
+  return `${runPrefix(runId)}increment.json`;
+}
+
+/** `state/bookmarks.json`: per stream, the `updated_at` up to which every change is in the lake. */
+export function bookmarksKey(): string {
+  return 'state/bookmarks.json';
+}
+
+/**
+ * `state/ids/<stream>.json`: the ids the last deletion sweep of `stream` listed (or the last full
+ * copy held), the baseline the next sweep compares with.
+ */
+export function sweptIdsKey(stream: StreamName): string {
+  streamNamed(stream);
+  return `state/ids/${stream}.json`;
+}
+
 /**
  * `data/<file>` of a stream the registry may not declare yet (the refine reads `data/admins.json`
  * from a lake a newer extract wrote); `file` is a bare file name.
@@ -146,7 +225,7 @@ export function dataFileKey(file: string): string {
 /** `increments/<stream>/`: every day of a stream's changed records (and its `deleted/` folder). */
 export function incrementsPrefix(stream: string): string {
   assertLakeName(stream);
-  return `increments/${stream}/`;
+  return `${INCREMENTS_PREFIX}${stream}/`;
 }
 
 /** `increments/<stream>/deleted/`: ids found deleted or merged away, by day. */

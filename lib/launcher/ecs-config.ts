@@ -9,6 +9,8 @@ export interface EcsLauncherConfig {
   subnets: string[];
   securityGroups: string[];
   assignPublicIp: 'ENABLED' | 'DISABLED';
+  /** The sync state machine (STATE_MACHINE_ARN), when the stack has one. */
+  stateMachineArn?: string;
 }
 
 const list = (raw: string | undefined): string[] =>
@@ -20,7 +22,7 @@ const list = (raw: string | undefined): string[] =>
 /**
  * Read the trigger's ECS settings from `env` (CLUSTER_ARN, EXTRACT_TASK_DEFINITION_ARN,
  * LOAD_TASK_DEFINITION_ARN, EXTRACT_CONTAINER_NAME, LOAD_CONTAINER_NAME, SUBNETS,
- * SECURITY_GROUPS, ASSIGN_PUBLIC_IP).
+ * SECURITY_GROUPS, ASSIGN_PUBLIC_IP, and the optional STATE_MACHINE_ARN).
  *
  * @throws ConfigError listing every missing or malformed value.
  */
@@ -62,5 +64,6 @@ export function loadEcsLauncherConfig(env: Record<string, string | undefined>): 
     subnets,
     securityGroups,
     assignPublicIp: assign as 'ENABLED' | 'DISABLED',
+    ...(env.STATE_MACHINE_ARN?.trim() && { stateMachineArn: env.STATE_MACHINE_ARN.trim() }),
   };
 }

@@ -1,16 +1,20 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { LaunchRefusedError, TaskAlreadyRunningError } from './launch-errors';
-import type { TaskName } from './task-name';
+import type { LocalStep, TaskName } from './task-name';
 
 /** The command (argv) that runs each task on this machine; the same npm scripts a developer runs. */
-export type LocalCommands = Record<TaskName, readonly string[]>;
+export type LocalCommands = Record<TaskName, readonly string[]> & {
+  /** The refine (`npm run refine`, a job name follows) the sync and backfill run after the load. */
+  refine?: readonly string[];
+};
 
-/** `npm run extract`, `npm run load` and `npm start` (extract, then load). */
-export const LOCAL_COMMANDS: LocalCommands = {
+/** `npm run extract`, `npm run load`, `npm start` (extract, then load) and `npm run refine`. */
+export const LOCAL_COMMANDS: Required<LocalCommands> = {
   extract: ['npm', 'run', 'extract'],
   load: ['npm', 'run', 'load'],
   sync: ['npm', 'start'],
+  refine: ['npm', 'run', 'refine'],
 };
 
 /** Variables the Lambda runtime (or `sls invoke local`, which imitates it) sets. */
@@ -43,7 +47,7 @@ export interface LocalRunOptions {
 
 /** How a local run ended. */
 export interface LocalRunResult {
-  task: TaskName;
+  task: LocalStep;
   /** The command line that ran, for the response and the log. */
   command: string;
   /** The child's exit code; 128 + signal number when a signal ended it. */
@@ -52,7 +56,7 @@ export interface LocalRunResult {
   logTail: string[];
 }
 
-const running = new Map<TaskName, number | undefined>();
+const running = new Map<LocalStep, number | undefined>();
 
 /**
  * Run `task` as a child process on this machine and wait for it to end.
@@ -60,8 +64,8 @@ const running = new Map<TaskName, number | undefined>();
  * @throws TaskAlreadyRunningError when this process already runs the same task.
  * @throws LaunchRefusedError when the command cannot be started at all (not found, not executable).
  */
-export async function runLocalTask(task: TaskName, options: LocalRunOptions = {}): Promise<LocalRunResult> {
-  const argv = (options.commands ?? LOCAL_COMMANDS)[task];
+export async function runLocalTask(task: LocalStep, options: LocalRunOptions = {}): Promise<LocalRunResult> {
+  const argv = (options.commands ?? LOCAL_COMMANDS)[task] ?? LOCAL_COMMANDS[task];
   const [file, ...args] = argv;
   if (!file) throw new LaunchRefusedError(task, 'its local command is empty.');
   if (running.has(task)) throw new TaskAlreadyRunningError(task, [`pid ${running.get(task) ?? '?'}`]);

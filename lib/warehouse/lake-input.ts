@@ -10,7 +10,7 @@ import type { LakeStore } from '../lake/store';
 import type { StreamName } from '../streams/registry';
 
 /** The parts of the run manifest the load reconciles against. */
-export type LoadManifest = Pick<RunManifest, 'runId' | 'streams'>;
+export type LoadManifest = Pick<RunManifest, 'runId' | 'streams'> & Partial<Pick<RunManifest, 'startedAt'>>;
 
 /**
  * The manifest of the run whose files `data/` holds (`data/manifest.json`).

@@ -7,6 +7,7 @@ import {
   type ExtractCheckpoint,
 } from '../../lib/lake/checkpoint';
 import { newRunId, runCheckpointKey, runManifestKey, runSegmentsPrefix } from '../../lib/lake/keys';
+import { resetIncrementalState } from '../../lib/lake/bookmarks';
 import { acquireExtractLease, type Lease } from '../../lib/lake/lease';
 import { readManifest, writeManifest, type RunManifest } from '../../lib/lake/manifest';
 import { publishRun, readLatestManifest } from '../../lib/lake/publish';
@@ -119,6 +120,8 @@ export async function runExtract(options: ExtractOptions): Promise<RunManifest> 
     const publishStart = performance.now();
     await publishRun(store, runId);
     log.info({ runId, ms: Math.round(performance.now() - publishStart) }, 'run published to data/');
+    // Incremental runs go on from this copy: its catch-up pass copied every change made after it started.
+    await resetIncrementalState(store, manifest);
     // The checkpoint goes last: until then a rerun finds this run and only publishes it again.
     for (const key of await store.list(runSegmentsPrefix(runId))) await store.delete(key);
     await store.delete(runCheckpointKey(runId));

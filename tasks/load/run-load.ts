@@ -17,6 +17,7 @@ import {
   type TableCounts,
 } from '../../lib/warehouse/reconcile';
 import { recordUnit } from '../../lib/warehouse/record-unit';
+import { recordFullLoad } from '../../lib/warehouse/sync-state';
 import { SHADOW_SUFFIX, targetNames } from '../../lib/warehouse/tables';
 import { recordKeyOf } from '../../lib/records/record-id';
 import { perStream, STREAMS, type StreamName } from '../../lib/streams/registry';
@@ -152,6 +153,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         'load started',
       );
       if (mode === 'full') await createShadowTables(control);
+      const writerLoadedAt = formatDatetime(Math.floor(Date.now() / 1000));
       const writer = new BatchWriter({
         pool: warehouse.pool,
         mode,
@@ -162,7 +164,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         // COMMITTED (see openWarehouse), so their deletes by conversation_id lock only the rows
         // they delete, not the gaps that made 4 writers deadlock under REPEATABLE READ.
         concurrency,
-        loadedAt: formatDatetime(Math.floor(Date.now() / 1000)),
+        loadedAt: writerLoadedAt,
         loadData: options.loadData,
         log,
       });
@@ -188,6 +190,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
           reconcile(manifest, totalsOf(counts), childCountsOf(counts), after);
           throwIfAborted(options.signal);
           await swapShadowTables(control);
+          // What the warehouse now holds: this full run, no increment on top (see run-incremental-load.ts).
+          if (manifest.runId !== undefined && manifest.startedAt !== undefined) {
+            await recordFullLoad(
+              control,
+              { runId: manifest.runId, startedAt: manifest.startedAt },
+              writerLoadedAt,
+            );
+          }
         } else {
           reconcile(
             manifest,

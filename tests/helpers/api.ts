@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import mysql from 'mysql2/promise';
 import { buildApiApp } from '../../lib/api/app';
 import { openApiDependencies, type OpenedApi } from '../../lib/api/open-api-dependencies';
@@ -13,17 +11,11 @@ import { silentLogger } from '../../lib/logger';
 import { migrateWarehouse } from '../../lib/warehouse/migrate';
 import { createTestDatabase, queryServer, type TestDatabase } from './database';
 import { startS3rver, type LocalS3 } from './s3rver';
+import { ApiContract, type RecordedResponse } from './api-contract';
 
-/** A response the suite received, kept to check against the API's OpenAPI description. */
-export interface RecordedResponse {
-  method: string;
-  path: string;
-  status: number;
-  contentType: string;
-  body: unknown;
-}
+export type { RecordedResponse } from './api-contract';
 
-/** What a test gets back from {@link TestApi.request}. */
+/** What a test gets back from {@link TestApi.request}; the answer already matched the API's OpenAPI description. */
 export interface ApiAnswer {
   status: number;
   headers: Headers;
@@ -45,7 +37,19 @@ export interface TestApi {
   s3: LocalS3 | undefined;
   /** Set to move the API's clock (report links are signed and checked at this time); undefined = real time. */
   clockAt: Date | undefined;
+  /** Every answer of this server the test received, each checked against its GET /openapi.json as it arrived. */
   responses: RecordedResponse[];
+  /** The server's OpenAPI description, as a checker (for answers received some other way). */
+  contract: ApiContract;
+  /**
+   * Send a request to an absolute URL (a link the API answered with). An answer from this server
+   * is recorded and checked against its OpenAPI description; one from elsewhere (S3) is not.
+   */
+  fetch(
+    method: string,
+    url: string,
+    init?: { body?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<ApiAnswer>;
   /** Send a request; `auth: false` leaves the Authorization header out, a string sends it as is. */
   request(
     method: string,
@@ -106,6 +110,11 @@ export async function startTestApi(
   const deps = noInfilePool ? { ...opened.deps, pool: noInfilePool } : opened.deps;
   const server: RunningApi = await serveApi(buildApiApp(deps), 0);
   const responses: RecordedResponse[] = [];
+  // Every answer below is checked against what this server says of itself at GET /openapi.json.
+  const described = await fetch(`${server.url}/openapi.json`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const contract = new ApiContract(await described.json());
   return Object.assign(api, {
     url: server.url,
     token,
@@ -115,6 +124,7 @@ export async function startTestApi(
     opened,
     s3,
     responses,
+    contract,
     async request(
       method: string,
       pathAndQuery: string,
@@ -124,22 +134,28 @@ export async function startTestApi(
       const headers: Record<string, string> = { ...options.headers };
       if (auth === true) headers.authorization = `Bearer ${token}`;
       else if (typeof auth === 'string') headers.authorization = auth;
-      const response = await fetch(`${server.url}${pathAndQuery}`, {
+      return this.fetch(method, `${server.url}${pathAndQuery}`, { headers, body: options.body });
+    },
+    async fetch(
+      method: string,
+      url: string,
+      init: { body?: RequestInit['body']; headers?: Record<string, string> } = {},
+    ): Promise<ApiAnswer> {
+      const response = await fetch(url, {
         method,
-        headers,
-        body: options.body,
-        ...(options.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        headers: init.headers,
+        body: init.body,
+        ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
       } as RequestInit);
       const text = await response.text();
       const contentType = response.headers.get('content-type') ?? '';
-      const body: unknown = contentType.startsWith('application/json') ? JSON.parse(text) : text;
-      responses.push({
-        method,
-        path: new URL(pathAndQuery, server.url).pathname,
-        status: response.status,
-        contentType,
-        body,
-      });
+      const ours = new URL(url).origin === server.url;
+      const body: unknown = ours && contentType.startsWith('application/json') ? JSON.parse(text) : text;
+      if (ours) {
+        const recorded = { method, path: new URL(url).pathname, status: response.status, contentType, body };
+        responses.push(recorded);
+        contract.check(recorded);
+      }
       return { status: response.status, headers: response.headers, body, text };
     },
     async close() {
@@ -152,59 +168,4 @@ export async function startTestApi(
       await s3?.close();
     },
   }) as TestApi;
-}
-
-type OpenApiDoc = {
-  paths: Record<
-    string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }> }>
-  >;
-  components: { schemas: Record<string, object> };
-};
-
-/** The OpenAPI path template (`/reports/{name}`) that `path` answers to; a literal path wins over a template. */
-function pathTemplate(doc: OpenApiDoc, path: string): string | undefined {
-  if (doc.paths[path]) return path;
-  return Object.keys(doc.paths).find((template) => {
-    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-    return pattern.test(path);
-  });
-}
-
-/**
- * Every recorded response checked against the API's own OpenAPI description (fetched from
- * `GET /openapi.json`): its path, method and status are described, its content type is the one
- * described, and a JSON body validates against the schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1
- * uses). Returns one line per mismatch; [] when all match.
- */
-export function openApiMismatches(docValue: unknown, responses: readonly RecordedResponse[]): string[] {
-  const doc = docValue as OpenApiDoc;
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'api', components: doc.components });
-  const problems: string[] = [];
-  for (const r of responses) {
-    const where = `${r.method} ${r.path} ${r.status}`;
-    const template = pathTemplate(doc, r.path);
-    const operation = template ? doc.paths[template]?.[r.method.toLowerCase()] : undefined;
-    const described = operation?.responses[String(r.status)];
-    if (!described) {
-      problems.push(`${where}: not described`);
-      continue;
-    }
-    const mediaType = r.contentType.split(';')[0]?.trim() ?? '';
-    const media = described.content?.[mediaType];
-    if (!media) {
-      problems.push(`${where}: content type ${mediaType} not described`);
-      continue;
-    }
-    if (mediaType === 'application/json' && media.schema) {
-      const schema = JSON.parse(
-        JSON.stringify(media.schema).replace(/"#\/components\//g, '"api#/components/'),
-      );
-      const validate = ajv.compile(schema);
-      if (!validate(r.body)) problems.push(`${where}: ${ajv.errorsText(validate.errors)}`);
-    }
-  }
-  return problems;
 }

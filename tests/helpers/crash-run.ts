@@ -26,7 +26,7 @@ export type Point = { route: string; count: number } | { lakeKey: RegExp };
  * A proxy in front of s3rver that kills the extract (SIGKILL) when a write to a matching key
  * arrives, and never forwards that write: the crash lands exactly at that step of the publish.
  */
-async function startKillingProxy(
+export async function startKillingProxy(
   target: string,
   onWrite: (url: string) => boolean,
 ): Promise<{ url: string; server: Server }> {

@@ -28,7 +28,7 @@ export const MIGRATED_TABLES = [
 ];
 
 /**
- * Every table's rows (and the list of tables) of the database at `url`, to compare a warehouse
+ * Every table's rows but sync_state's (and the list of tables) of the database at `url`, to compare a warehouse
  * before and after a load; `liveOnly` leaves the full refresh's `__new` twins out.
  */
 export async function snapshotWarehouse(url: string, options: { liveOnly?: boolean } = {}): Promise<unknown> {
@@ -38,7 +38,9 @@ export async function snapshotWarehouse(url: string, options: { liveOnly?: boole
     .sort();
   const out: Record<string, unknown> = { tables };
   for (const table of tables) {
-    if (table.startsWith('__')) continue;
+    // sync_state says which run loaded the rows and when, not what they are: two loads of equal
+    // content from different runs give equal snapshots. Tests of sync_state query it themselves.
+    if (table.startsWith('__') || table.startsWith('sync_state')) continue;
     out[table] = await queryDatabase(url, `SELECT * FROM \`${table}\` ORDER BY 1, 2`);
   }
   return out;

@@ -1,6 +1,6 @@
 import { loadApiConfig } from '../../lib/config';
 import { queryDatabase, queryServer } from '../helpers/database';
-import { openApiMismatches, startTestApi, type TestApi } from '../helpers/api';
+import { startTestApi, type TestApi } from '../helpers/api';
 
 const TYPED_CSV = [
   'id,amount,active,day,at,name,note',
@@ -16,10 +16,7 @@ beforeAll(async () => {
   api = await startTestApi('folder');
 });
 afterAll(async () => {
-  const doc = (await api.request('GET', '/openapi.json')).body;
-  const mismatches = openApiMismatches(doc, api.responses);
   await api.close();
-  expect(mismatches).toEqual([]);
 });
 
 function importCsv(query: string, csv: string): ReturnType<TestApi['request']> {

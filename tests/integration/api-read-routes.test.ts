@@ -1,9 +1,11 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
+import { openApiDocument } from '../../lib/api/openapi';
 import { createReadRoutes } from '../../lib/api/read-routes';
 import { openWarehouse, type Warehouse } from '../../lib/warehouse/connection';
 import { runLoad } from '../../tasks/load/run-load';
+import { ApiContract } from '../helpers/api-contract';
 import { createTestDatabase, queryDatabase, type TestDatabase } from '../helpers/database';
 import { fixtureContact, fixtureConversation, writeFixtureLake } from '../helpers/fixture-lake';
 
@@ -12,6 +14,7 @@ describe('read routes (GET /contacts/{id}, GET /events) mounted on a bare Hono a
   let warehouse: Warehouse;
   let server: ServerType;
   let base: string;
+  let contract: ApiContract;
   const a = fixtureContact(1);
   const b = fixtureContact(2);
 
@@ -43,11 +46,15 @@ describe('read routes (GET /contacts/{id}, GET /events) mounted on a bare Hono a
       );
     }
     warehouse = await openWarehouse(db.url, { connectionLimit: 2 });
-    const app = new Hono().route('/', createReadRoutes({ pool: warehouse.pool }));
+    // The API's /openapi.json beside the routes, as buildApiApp serves it, so answers are checked against it.
+    const app = new Hono()
+      .get('/openapi.json', (c) => c.json(openApiDocument() as object))
+      .route('/', createReadRoutes({ pool: warehouse.pool }));
     const info = await new Promise<AddressInfo>((resolve) => {
       server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, resolve);
     });
     base = `http://127.0.0.1:${info.port}`;
+    contract = new ApiContract(await (await fetch(`${base}/openapi.json`)).json());
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
@@ -57,7 +64,8 @@ describe('read routes (GET /contacts/{id}, GET /events) mounted on a bare Hono a
 
   const get = async (path: string) => {
     const response = await fetch(base + path);
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const { body } = await contract.checkFetched('GET', base + path, response);
+    return { status: response.status, body: body as Record<string, unknown> };
   };
 
   it('answers a contact with its row (the record in raw) and its conversations, latest first', async () => {

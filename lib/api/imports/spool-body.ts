@@ -17,6 +17,12 @@ export interface SpooledBody {
 }
 
 function tooLarge(limit: number): ApiError {
+  if (limit < MAX_IMPORT_BYTES) {
+    return new ApiError(
+      413,
+      `The body is larger than the ${limit.toLocaleString('en-US')} bytes this upload link is for; nothing was saved. Ask POST /imports/uploads for a link of the file's size.`,
+    );
+  }
   return new ApiError(
     413,
     `The CSV is larger than ${limit.toLocaleString('en-US')} bytes (10 MB). Split it into smaller files and import them with append=true.`,

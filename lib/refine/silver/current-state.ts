@@ -6,23 +6,33 @@ import {
   isIncrementKey,
 } from '../../lake/keys';
 import { DataError } from '../../errors';
+import { readIncrementManifest } from '../../lake/increment-manifest';
+import { RUNS_PREFIX } from '../../lake/keys';
+import { readLatestManifest } from '../../lake/publish';
+import type { LakeStore } from '../../lake/store';
 import { sqlIdentifier, sqlString, sqlStringList, type Duck } from '../duckdb';
 import type { LakeFiles } from '../lake-files';
 import type { SilverSource } from './types';
 
 /**
  * The columns of a deletion record in `increments/<stream>/deleted/date=*\/*.json`: the id and when
- * it was found deleted, as Unix seconds or an ISO 8601 time (read as text, converted below).
+ * it was found deleted, as Unix seconds or an ISO 8601 time (read as text, converted below). The
+ * incremental extract writes that time as `seen_at` (when its sweep or a detail's 404 saw the record
+ * gone); `deleted_at` is read too, for files written otherwise.
  */
-export const DELETED_COLUMNS = { id: 'VARCHAR', deleted_at: 'VARCHAR' } as const;
+export const DELETED_COLUMNS = { id: 'VARCHAR', deleted_at: 'VARCHAR', seen_at: 'VARCHAR' } as const;
 
 /** A deletion's time in Unix seconds, from seconds or ISO 8601 text; null when it has none. */
 const DELETED_AT_SECONDS =
-  'coalesce(TRY_CAST(d.deleted_at AS BIGINT), CAST(epoch(TRY_CAST(d.deleted_at AS TIMESTAMPTZ)) AS BIGINT))';
+  'coalesce(TRY_CAST(coalesce(d.deleted_at, d.seen_at) AS BIGINT), CAST(epoch(TRY_CAST(coalesce(d.deleted_at, d.seen_at) AS TIMESTAMPTZ)) AS BIGINT))';
 
 /** What one stream's current state was built from. */
 export interface CurrentStateFiles {
-  /** `data/<file>` as a local path, undefined when the lake has none (optional streams only). */
+  /**
+   * The stream's newest whole copy as a local path: `data/<file>`, or the `runs/<id>/<file>` of a
+   * later incremental run that copied the stream whole (streams without a cursor); undefined when
+   * the lake has none (optional streams only).
+   */
   full: string | undefined;
   /** Day files of changed records, oldest day first. */
   increments: string[];
@@ -51,7 +61,8 @@ export async function findCurrentStateFiles(
   source: SilverSource,
 ): Promise<CurrentStateFiles> {
   const fullKey = dataFileKey(source.file);
-  const full = await lake.localFile(fullKey);
+  const wholeKey = await newestWholeCopyKey(lake.store, source.stream);
+  const full = (wholeKey && (await lake.localFile(wholeKey))) || (await lake.localFile(fullKey));
   if (!full && !source.optional) {
     throw new DataError(
       `Lake file "${fullKey}" was not found in ${lake.url}. Run the extract (npm run extract) first, or pass the lake with --input.`,
@@ -65,6 +76,31 @@ export async function findCurrentStateFiles(
     isDeletedIncrementKey(source.stream, key),
   );
   return { full, increments, deleted };
+}
+
+/**
+ * The key of the newest whole copy of `stream` that an incremental run published after the lake's
+ * full copy began (such runs copy each stream without a cursor whole), or undefined when none did:
+ * the full copy in `data/` is then the newest. Manifests are read newest run first, and only back
+ * to the full copy.
+ */
+export async function newestWholeCopyKey(store: LakeStore, stream: string): Promise<string | undefined> {
+  const runIds = (await store.list(RUNS_PREFIX))
+    .filter((key) => key.endsWith('/increment.json'))
+    .map((key) => key.slice(RUNS_PREFIX.length, -'/increment.json'.length))
+    .sort()
+    .reverse();
+  if (runIds.length === 0) return undefined;
+  const full = await readLatestManifest(store).catch(() => undefined);
+  for (const runId of runIds) {
+    // Run ids begin with their start second: one older than the full copy's second is older than it.
+    if (full && runId.slice(0, 16) < full.runId.slice(0, 16)) break;
+    const manifest = await readIncrementManifest(store, runId);
+    if (!manifest || (full && manifest.startedAt <= full.startedAt)) continue;
+    const part = manifest.streams[stream];
+    if (part?.kind === 'whole' && part.files[0]) return part.files[0].key;
+  }
+  return undefined;
 }
 
 /**

@@ -51,9 +51,14 @@ export function defineSilverSource(declaration: SilverSource): SilverSource {
   return declaration;
 }
 
-/** `to_timestamp` of a Unix-seconds column, null kept null. */
+/**
+ * A Unix-seconds column as a UTC `TIMESTAMP`, null kept null. `make_timestamp` of microseconds is
+ * plain arithmetic; `to_timestamp(x)::TIMESTAMP` gave the same values in a UTC process but went
+ * through ICU's time zone conversion (about 30 times slower, docs/BENCHMARKS.md) and would have
+ * shifted every value by the process's `TimeZone` anywhere else.
+ */
 export function ts(column: string): string {
-  return `to_timestamp(${column})::TIMESTAMP`;
+  return `make_timestamp(${column} * 1000000)`;
 }
 
 /** Struct fields of an Intercom reference (`{ "type": "admin", "id": "1" }`). */
