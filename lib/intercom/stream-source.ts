@@ -108,8 +108,11 @@ export function listPartitioned(
   );
 }
 
-/** The items of the stream's own source (no partitions). */
-async function* listSource(
+/**
+ * The items of the stream's own source, never its search ranges: what a deletion sweep lists, since
+ * search may not have indexed a record yet while the list holds it.
+ */
+export async function* listSource(
   client: IntercomClient,
   stream: StreamDeclaration,
 ): AsyncGenerator<IntercomRecord> {
