@@ -125,7 +125,7 @@ export function renderExtractSection(
     '',
     'Each comparator copies the **first** records of the same workspace (a subset, so the bench stays under',
     '15 minutes), writes the same lake files with the same writer, and its records are checked equal to ours',
-    '(same JSON, same order). Its call rate is measured from its first to its last request; its full time is',
+    '(same JSON; conversations in the same order, contacts by id, ours being ordered by created_at). Its call rate is measured from its first to its last request; its full time is',
     `**extrapolated**: our calls ÷ its rate, the rate capped at the floor's ${floorRate}/s (a subset spans only a few`,
     'windows and can burst across their edges, which no client sustains over a whole run). `sequential`: `fetch`, page after page, then one conversation after',
     'another (bench/baselines/sequential.ts). `sdk`: intercom-client 7 with its own pagination and retries, in',

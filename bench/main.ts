@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { runApiBench } from './api';
+import { benchExtractMemory, benchOursSpeed } from './extract';
 import { runExtractBenches, type ExtractBenchPlan } from './extract-report';
 import { runIncrementalBench } from './incremental';
 import { runLoadBenches, type LoadBenchPlan } from './load';
@@ -64,11 +65,31 @@ const WEBHOOKS: WebhookBenchPlan = { notifications: 1000, senders: 8, contacts: 
 const QUICK_WEBHOOKS: WebhookBenchPlan = { notifications: 200, senders: 8, contacts: 100, conversations: 60 };
 
 // `--only extract|load|trigger|api|webhooks|incremental` runs one part; `--quick` runs small sizes; `--out FILE` writes there.
+// `--only extract-speed` or `--only extract-memory` with `--contacts N --conversations M` measure our
+// extract alone at that workspace shape and print the figures as JSON (no file written).
 // Each step logs its duration to stderr (`bench step <name>: <seconds> s`).
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, quick: { type: 'boolean' }, out: { type: 'string' } },
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      contacts: { type: 'string' },
+      conversations: { type: 'string' },
+    },
   });
+  if (values.only === 'extract-speed' || values.only === 'extract-memory') {
+    const contacts = Number(values.contacts ?? 20_000);
+    const conversations = Number(values.conversations ?? 13_000);
+    const result =
+      values.only === 'extract-speed'
+        ? await timeStep('extract/speed', () => benchOursSpeed(contacts, conversations))
+        : await timeStep('extract/memory', () =>
+            benchExtractMemory(contacts, conversations, scriptNodeArgs('extract')),
+          );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const quick = values.quick ?? false;
   const wants = (part: string): boolean => !values.only || values.only === part;
   const started = performance.now();

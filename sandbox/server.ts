@@ -5,6 +5,7 @@ import { CompanyScroll } from './company-scroll';
 import { OWNER_ADMIN } from './context';
 import { errorBody, HttpError, rateLimitMessage } from './error-body';
 import { decodeCursor, pageOf, PagingParameterError, parsePerPage } from './paging';
+import { CreatedAtIndex, createdAtIntervals } from './search-index';
 import { createLiveWorkspace, isLiveWorkspace, type LiveKind, type LiveWorkspace } from './live-workspace';
 import { hash32, Rng } from './prng';
 import { FixedWindowRateLimiter, type RateDecision } from './rate-limit';
@@ -205,6 +206,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let scrollFaultSpent = false;
   const scroll = new CompanyScroll(options.scrollIdleMs ?? 60_000, options.scrollPageSize ?? 50);
   const searchCache = new Map<string, Int32Array>();
+  let createdIndex: CreatedAtIndex | undefined;
   let lastNow = 0;
 
   /** The moveWhilePaging fault, before the list page at `offset`: move one unread and one read record, create one. */
@@ -275,30 +277,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dates: DateSemantics = kind === 'contact' ? 'calendar-day' : 'exact';
     const matcher = compileQuery(query, dates, 0, timeZone);
     const sort = parseSort(sortRaw);
+    // A still workspace in UTC answers contacts' created_at ranges from a sorted index (no scan).
+    const intervals =
+      kind === 'contact' && !live && timeZone === 'UTC' ? createdAtIntervals(query) : undefined;
+    const indexed =
+      intervals && (sort === undefined || (sort.field === 'created_at' && sort.order === 'ascending'));
+    if (indexed) {
+      createdIndex ??= new CreatedAtIndex(workspace.contactCount, (i) =>
+        searchFieldsOf(workspace, 'contact', i),
+      );
+    }
     const hits =
-      kind === 'ticket'
-        ? runSearch(
-            workspace.ticketCount,
-            (j) => workspace.ticketSearchFields(j),
-            matcher,
-            sort,
-            live ? (j) => live.ticketSearchable(j) : undefined,
-          )
-        : live
-          ? // Deleted records keep their index and are skipped, as are those search has not indexed yet.
-            runSearch(
-              live.indexLimit(kind),
-              (i) => live.searchFields(kind, i),
+      indexed && createdIndex && intervals
+        ? createdIndex.hits(intervals, sort !== undefined)
+        : kind === 'ticket'
+          ? runSearch(
+              workspace.ticketCount,
+              (j) => workspace.ticketSearchFields(j),
               matcher,
               sort,
-              (i) => live.searchable(kind, i),
+              live ? (j) => live.ticketSearchable(j) : undefined,
             )
-          : runSearch(
-              kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
-              (i) => searchFieldsOf(workspace, kind, i),
-              matcher,
-              sort,
-            );
+          : live
+            ? // Deleted records keep their index and are skipped, as are those search has not indexed yet.
+              runSearch(
+                live.indexLimit(kind),
+                (i) => live.searchFields(kind, i),
+                matcher,
+                sort,
+                (i) => live.searchable(kind, i),
+              )
+            : runSearch(
+                kind === 'contact' ? workspace.contactCount : workspace.conversationCount,
+                (i) => searchFieldsOf(workspace, kind, i),
+                matcher,
+                sort,
+              );
     searchCache.set(key, hits);
     if (searchCache.size > SEARCH_CACHE_SIZE) {
       const oldest = searchCache.keys().next().value;
@@ -449,6 +463,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             );
           }
           const offset = after ? decodeCursor(after) : 0;
+          // The workspace changes while contacts are listed, whether by list or by search.
+          if (live && faults.moveWhilePaging && kind === 'contact' && offset > 0) {
+            moveRecords(live, 'contact', offset, perPage);
+          }
           // Ticket search takes no sort (the spec's search_request has none): tickets come in list order.
           const hits = searchHits(kind, body.query, kind === 'ticket' ? undefined : body.sort);
           const page = pageOf(hits.length, offset, perPage, { repeatLast: faults.repeatAcrossPages });

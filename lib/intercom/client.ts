@@ -124,6 +124,17 @@ export interface IntercomClient {
     sort?: SearchSort,
   ): AsyncGenerator<IntercomRecord>;
   /**
+   * One page of a search (`POST path`, `per_page` = `perPage`, optionally sorted): its items and its
+   * `total_count` (undefined when the API gives none), to count or to find the first and last record.
+   * @throws SourceError (400/403/404) when Intercom refuses the search.
+   */
+  searchPage(
+    path: string,
+    itemsKey: string,
+    query: SearchQuery,
+    options: { perPage: number; sort?: SearchSort },
+  ): Promise<{ items: IntercomRecord[]; total: number | undefined }>;
+  /**
    * Every item of a scroll, each id once (`GET path`, then `GET path?scroll_param=…` until a page
    * is empty), as `GET /companies/scroll` pages past the 10,000 records its list reaches; a broken
    * scroll is started again and a new one waits for another open one to end (see scroll.ts).
@@ -144,8 +155,16 @@ export interface IntercomClient {
     lists: readonly NestedList[],
     singular: string,
   ): Promise<R>;
-  /** `fn` over `source` in source order, as many at once as `maxInFlight`; see map-concurrent.ts. */
-  mapConcurrent<T, R>(source: AsyncIterable<T>, fn: (item: T) => Promise<R>): AsyncGenerator<R>;
+  /**
+   * `fn` over `source` in source order, as many at once as `maxInFlight`; see map-concurrent.ts.
+   * `aheadPerCall`: items taken ahead of the consumer per call slot (default 2): more keeps the slots
+   * busy when few items need a call, at the memory of the items waiting.
+   */
+  mapConcurrent<T, R>(
+    source: AsyncIterable<T>,
+    fn: (item: T) => Promise<R>,
+    options?: { aheadPerCall?: number },
+  ): AsyncGenerator<R>;
   /** Live counters. */
   readonly stats: ClientStats;
   /** Close pooled connections; call when done. */
@@ -290,6 +309,32 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     });
   }
 
+  async function searchPage(
+    endpoint: string,
+    itemsKey: string,
+    query: SearchQuery,
+    { perPage, sort }: { perPage: number; sort?: SearchSort },
+  ): Promise<{ items: IntercomRecord[]; total: number | undefined }> {
+    const pagination = { per_page: perPage };
+    const body = (await getJson(
+      endpoint,
+      undefined,
+      sort ? { query, pagination, sort } : { query, pagination },
+    )) as Record<string, unknown> | null;
+    const items = body?.[itemsKey];
+    if (!Array.isArray(items)) {
+      throw new SourceError(
+        `Intercom answered ${endpoint} with something that is not a list (no ${itemsKey} array). Check INTERCOM_API_VERSION names a supported version such as 2.14.`,
+        { cause: new Error(`unexpected page shape from ${endpoint}`) },
+      );
+    }
+    const total = body?.total_count;
+    return {
+      items: items as IntercomRecord[],
+      total: typeof total === 'number' && Number.isSafeInteger(total) && total >= 0 ? total : undefined,
+    };
+  }
+
   async function totalOf(endpoint: string): Promise<number | undefined> {
     const body = (await getJson(`${endpoint}?per_page=1`)) as { total_count?: unknown } | null;
     const total = body?.total_count;
@@ -382,12 +427,16 @@ export function createIntercomClient(options: IntercomClientOptions): IntercomCl
     listRecords: (path, itemsKey, options) => list<IntercomRecord>(path, itemsKey, options),
     searchRecords: (path, itemsKey, query, pageSize, sort) =>
       search<IntercomRecord>(path, itemsKey, query, pageSize, sort),
+    searchPage,
     scrollRecords: (path, itemsKey) => scroll(path, itemsKey),
     countRecords: (path) => totalOf(path),
     getRecord,
     completeNested,
-    mapConcurrent: (source, fn) =>
-      mapOrdered(source, fn, { concurrency: maxInFlight, maxPending: maxInFlight * 2 }),
+    mapConcurrent: (source, fn, mapOptions) =>
+      mapOrdered(source, fn, {
+        concurrency: maxInFlight,
+        maxPending: maxInFlight * (mapOptions?.aheadPerCall ?? 2),
+      }),
     close: () => http.close(),
   };
 }

@@ -41,9 +41,14 @@ export async function* mapConcurrent<T, R>(
   };
   const iterator = source[Symbol.asyncIterator]();
   let sourceDone = false;
+  // Results already settled: a settled head is handed on before more is taken from the source, so
+  // a source slower than the calls (pages arriving one by one) does not hold finished results back.
+  const settled = new WeakSet<Promise<R>>();
   try {
     for (;;) {
       while (!sourceDone && !failure && pending.length < maxPending) {
+        const first = pending[0];
+        if (first && settled.has(first)) break;
         let step: IteratorResult<T>;
         try {
           step = await iterator.next();
@@ -58,7 +63,13 @@ export async function* mapConcurrent<T, R>(
         }
         const item = step.value;
         const result = limit(() => fn(item));
-        result.catch(fail);
+        result.then(
+          () => settled.add(result),
+          (error: unknown) => {
+            settled.add(result);
+            fail(error);
+          },
+        );
         pending.push(result);
       }
       if (failure) break;

@@ -4,9 +4,11 @@
  * and how many records the API says it holds.
  */
 import { SourceError } from '../errors';
+import type { Logger } from '../logger';
 import { recordKeyOf } from '../records/record-id';
-import type { SearchQuery, StreamDeclaration } from '../streams/types';
+import type { PartitionedListing, SearchQuery, StreamDeclaration } from '../streams/types';
 import type { IntercomClient, SearchSort } from './client';
+import { DAY_S, concatConcurrent, planPartitions, rangeQuery, type DayRange } from './partitions';
 import type { IntercomRecord } from './types';
 
 /** A listed item after its work: its id, and the record to write (undefined: it vanished). */
@@ -18,8 +20,99 @@ export interface StreamItem {
 /**
  * Every item of the stream's source, each id once (see the client's list, search and scroll).
  * A per-model source lists each model in turn (`GET /data_attributes?model=contact`, then `company`).
+ * A stream with `partitions` is listed through them (see {@link listPartitioned}), or through its
+ * source when the search is not usable.
  */
 export async function* listStream(
+  client: IntercomClient,
+  stream: StreamDeclaration,
+  log?: Logger,
+): AsyncGenerator<IntercomRecord> {
+  if (stream.partitions) {
+    const plan = await planListing(client, stream.partitions, log);
+    if (plan) {
+      log?.info({ stream: stream.name, partitions: plan.length }, 'listing through search partitions');
+      yield* listPartitioned(client, stream.partitions, plan, stream.pageSize);
+      return;
+    }
+    log?.warn({ stream: stream.name }, 'search not usable; listing one page at a time');
+  }
+  yield* listSource(client, stream);
+}
+
+/**
+ * The day ranges to list, or undefined when the search is not usable: Intercom refuses it
+ * (400/403/404, e.g. a token without search or an API version without it), its pages carry no
+ * `total_count`, or the first and last records (by the field) carry no numeric field.
+ * @throws TransientError when the search keeps failing (the listing would fail the same way).
+ */
+export async function planListing(
+  client: IntercomClient,
+  partitions: PartitionedListing,
+  log?: Logger,
+): Promise<DayRange[] | undefined> {
+  const { path, itemsKey } = partitions.search;
+  const field = partitions.field;
+  const all = rangeQuery(field, { lo: null, hi: null });
+  let first: Awaited<ReturnType<IntercomClient['searchPage']>>;
+  let last: typeof first;
+  try {
+    [first, last] = await Promise.all([
+      client.searchPage(path, itemsKey, all, { perPage: 1, sort: { field, order: 'ascending' } }),
+      client.searchPage(path, itemsKey, all, { perPage: 1, sort: { field, order: 'descending' } }),
+    ]);
+  } catch (error) {
+    if (error instanceof SourceError) {
+      log?.warn({ path, status: error.status ?? null, problem: error.message }, 'search refused');
+      return undefined;
+    }
+    throw error;
+  }
+  if (first.total === undefined) return undefined;
+  const dayOf = (items: IntercomRecord[]): number | undefined => {
+    const value = (items[0] as Record<string, unknown> | undefined)?.[field];
+    return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value / DAY_S) : undefined;
+  };
+  const firstDay = dayOf(first.items);
+  const lastDay = dayOf(last.items);
+  if (first.total > 0 && (firstDay === undefined || lastDay === undefined)) return undefined;
+  const span = firstDay === undefined || lastDay === undefined ? undefined : { firstDay, lastDay };
+  return planPartitions({
+    span,
+    bound: partitions.bound,
+    total: first.total,
+    count: async (range) =>
+      (await client.searchPage(path, itemsKey, rangeQuery(field, range), { perPage: 1 })).total ?? 0,
+  });
+}
+
+/**
+ * Every record of the ranges in `plan`, each range sorted by the field (ascending), ranges in day
+ * order: the whole stream sorted by the field whatever the cuts, so a plan made again (a resumed
+ * run, counts that changed) gives the same sequence. `window` ranges are listed at once.
+ */
+export function listPartitioned(
+  client: IntercomClient,
+  partitions: PartitionedListing,
+  plan: readonly DayRange[],
+  pageSize: number,
+): AsyncGenerator<IntercomRecord> {
+  const { path, itemsKey } = partitions.search;
+  const sort = { field: partitions.field, order: 'ascending' as const };
+  return concatConcurrent(
+    plan.map(
+      (range) => () =>
+        client.searchRecords(path, itemsKey, rangeQuery(partitions.field, range), pageSize, sort),
+    ),
+    { window: partitions.window, bufferLimit: partitions.bound * 2 },
+  );
+}
+
+/**
+ * The items of the stream's own source, never its search ranges: what a deletion sweep lists, since
+ * search may not have indexed a record yet while the list holds it.
+ */
+export async function* listSource(
   client: IntercomClient,
   stream: StreamDeclaration,
 ): AsyncGenerator<IntercomRecord> {

@@ -126,6 +126,23 @@ export interface ChildTally {
   rows?: { table: WarehouseTable; countColumn: string };
 }
 
+/**
+ * Listing the stream through concurrent searches over day ranges of a date field instead of its
+ * one-page-at-a-time `source` (see lib/intercom/partitions.ts). The records come ordered by that
+ * field, ascending (ties in the API's order). The `source` stays the fallback when the search is
+ * refused or gives no `total_count`.
+ */
+export interface PartitionedListing {
+  /** `POST path` with `query`, `sort` and cursor pagination (`/contacts/search`). */
+  search: { path: string; itemsKey: string };
+  /** Date field the ranges cut (Unix seconds, never changes for a record: `created_at`). */
+  field: string;
+  /** Records a range should hold at most; a single day may hold more (it cannot be cut). */
+  bound: number;
+  /** Ranges listed at once. */
+  window: number;
+}
+
 /** Rows per table that one record gives. */
 export type TableRows = Partial<Record<WarehouseTable, Row[]>>;
 
@@ -148,6 +165,7 @@ export interface StreamDeclaration<Name extends string = string> {
   /** Items per page asked for (Intercom's largest is 150). */
   pageSize: number;
   detail?: DetailSource;
+  partitions?: PartitionedListing;
   nested?: readonly NestedList[];
   incremental?: Incremental;
   children?: ChildTally;

@@ -14,7 +14,7 @@ import { jsonArrayChunks } from '../../lib/lake/json-array-writer';
 import { incrementDeletedKey, incrementKey, runKey, utcDayOf } from '../../lib/lake/keys';
 import type { LakeStore } from '../../lib/lake/store';
 import type { Logger } from '../../lib/logger';
-import { listStream } from '../../lib/intercom/stream-source';
+import { listSource, listStream } from '../../lib/intercom/stream-source';
 import type { StreamName } from '../../lib/streams/registry';
 import type { StreamDeclaration } from '../../lib/streams/types';
 import { changedIn, cursorOf, inWindow, type ChangeWindow } from './change-window';
@@ -221,7 +221,8 @@ export async function sweepDeletes(
   changed: Iterable<string>,
 ): Promise<SweepResult> {
   const listed = new Set<string>();
-  for await (const item of listStream(run.client, stream))
+  // The stream's own list, not its search ranges: search lags behind the list (a new record).
+  for await (const item of listSource(run.client, stream))
     listed.add(recordKeyOf(item, stream.primaryKey) ?? '');
   const candidates = new Set<string>();
   for (const source of [baseline, changed]) for (const id of source) if (!listed.has(id)) candidates.add(id);

@@ -56,10 +56,19 @@ export interface Assembled {
   skippedChildren: number;
 }
 
+/**
+ * Items taken ahead per call slot for a stream without a detail request: most of its items need no
+ * call (only those whose nested lists say `has_more`), so a window of 2 per slot would leave the
+ * slots idle behind the oldest item's calls. They hold no more than the listing gave.
+ */
+const AHEAD_WITHOUT_DETAIL = 16;
+
 /** The per-item work of a stream (detail request, nested lists), as many at once as the client allows. */
 function processItems(client: IntercomClient, stream: StreamDeclaration) {
   return (items: AsyncIterable<IntercomRecord>): AsyncIterable<Processed> =>
-    client.mapConcurrent(items, (item) => fetchStreamItem(client, stream, item));
+    client.mapConcurrent(items, (item) => fetchStreamItem(client, stream, item), {
+      aheadPerCall: stream.detail ? 2 : AHEAD_WITHOUT_DETAIL,
+    });
 }
 
 /**
@@ -78,7 +87,7 @@ export async function writeStreams(run: Run): Promise<void> {
         runId,
         stream: stream.name,
         state,
-        list: () => listStream(client, stream),
+        list: () => listStream(client, stream, log),
         // As fetchStreamItem keys what it processed: (model, name) for a data attribute.
         keyOf: (item) => recordKeyOf(item, stream.primaryKey) ?? '',
         process: processItems(client, stream),

@@ -81,10 +81,18 @@ function runExtractChild(env: Record<string, string>): { child: ChildProcess; do
 export function describeCrashPoints(
   title: string,
   points: [string, Point][],
-  /** Sandbox settings for these points (companies, the scroll's page size and idle expiry). */
-  serving: Pick<SandboxOptions, 'companies' | 'scrollPageSize' | 'scrollIdleMs'> = {},
+  /**
+   * Sandbox settings for these points (companies, the scroll's page size and idle expiry; contacts
+   * and conversations for a workspace of another shape).
+   */
+  serving: Pick<
+    SandboxOptions,
+    'companies' | 'scrollPageSize' | 'scrollIdleMs' | 'contacts' | 'conversations'
+  > = {},
   /** Further checks of the rerun: the requests per route it made. */
   checkRerun?: (point: Point, rerunByRoute: Record<string, number>) => void,
+  /** Records per segment (default 5; more for a larger workspace). */
+  segmentRecords: string = SEGMENT_RECORDS,
 ): void {
   describe(title, () => {
     let clean: CanonicalLake;
@@ -98,7 +106,7 @@ export function describeCrashPoints(
           INTERCOM_API_URL: sandbox.url,
           INTERCOM_ACCESS_TOKEN: sandbox.token,
           LAKE_URL: lake,
-          EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS,
+          EXTRACT_SEGMENT_RECORDS: segmentRecords,
         });
         expect(result.code).toBe(0);
         clean = await canonicalLake(new FolderStore(lake));
@@ -142,7 +150,7 @@ export function describeCrashPoints(
             AWS_REGION: 'us-east-1',
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,
             AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-            EXTRACT_SEGMENT_RECORDS: SEGMENT_RECORDS,
+            EXTRACT_SEGMENT_RECORDS: segmentRecords,
           };
           const first = runExtractChild(env);
           child = first.child;

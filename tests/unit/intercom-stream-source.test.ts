@@ -6,6 +6,7 @@ import type { IntercomRecord } from '../../lib/intercom/types';
 import { CONVERSATIONS } from '../../lib/streams/conversations';
 import { defineStream, type StreamSource } from '../../lib/streams/types';
 import {
+  type Route,
   startScriptedServer,
   type ScriptedServer,
   type ScriptedServerOptions,
@@ -58,6 +59,57 @@ async function ids(source: AsyncIterable<{ id: string }>): Promise<string[]> {
 const things = (...list: string[]) => list.map((id) => ({ type: 'thing', id }));
 
 describe('stream sources over HTTP', () => {
+  const partitioned = () => ({
+    ...streamWith({ kind: 'list', path: '/things', itemsKey: 'data', paged: true }),
+    partitions: {
+      search: { path: '/things/search', itemsKey: 'data' },
+      field: 'created_at',
+      bound: 100,
+      window: 4,
+    },
+  });
+  const listPages: Record<string, Route> = {
+    '/things': (req) =>
+      req.query.get('starting_after') === null
+        ? { body: { type: 'list', data: things('a'), pages: { next: { starting_after: 'c1' } } } }
+        : { body: { type: 'list', data: things('b'), pages: {} } },
+  };
+
+  it.each([
+    [
+      'refuses the search (403)',
+      { status: 403, body: { type: 'error.list', errors: [{ code: 'forbidden' }] } },
+    ],
+    [
+      'does not know it (404)',
+      { status: 404, body: { type: 'error.list', errors: [{ code: 'not_found' }] } },
+    ],
+    ['gives no total_count', { body: { type: 'list', data: [] } }],
+    [
+      'gives records without a numeric created_at',
+      { body: { type: 'list', data: things('x'), total_count: 1 } },
+    ],
+  ])('lists a partitioned stream page by page when the API %s', async (_name, answer) => {
+    const { server, client } = await setup({ routes: { ...listPages, '/things/search': [answer] } });
+    expect(await ids(listStream(client, partitioned()))).toEqual(['a', 'b']);
+    expect(server.requests.filter((r) => r.path === '/things')).toHaveLength(2);
+  });
+
+  it('lists a partitioned stream through its search when usable, without the list', async () => {
+    const record = (id: string, day: number) => ({ type: 'thing', id, created_at: day * 86_400 + 5 });
+    const { server, client } = await setup({
+      routes: {
+        ...listPages,
+        '/things/search': [
+          { body: { type: 'list', data: [record('a', 20_000)], total_count: 2, pages: {} } },
+        ],
+      },
+    });
+    expect(await ids(listStream(client, partitioned()))).toEqual(['a']);
+    expect(server.requests.filter((r) => r.path === '/things')).toHaveLength(0);
+    expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/things/search').length).toBe(3);
+  });
+
   it('reads an unpaged list in one request without per_page', async () => {
     const { server, client } = await setup({
       routes: { '/admins': [{ body: { type: 'admin.list', admins: things('1', '2') } }] },
