@@ -10,6 +10,7 @@ import { acquireExtractLease } from '../../lib/lake/lease';
 import { STREAMS } from '../../lib/streams/registry';
 import { copyChanges, type StreamRun } from './increment-phases';
 import { anySignal, SEGMENT_RECORDS, type IncrementalOptions } from './run-incremental';
+import { requestsSoFar } from './requests-so-far';
 
 /** Options of {@link runBackfill}: an incremental run's, and the days. */
 export interface BackfillOptions extends Omit<IncrementalOptions, 'sweepDeletes' | 'runId'> {
@@ -106,11 +107,7 @@ async function backfillDay(options: BackfillOptions, day: string): Promise<Incre
       finishedAt: new Date().toISOString(),
       streams,
       timings,
-      requests: {
-        total: client.stats.requests,
-        retries: client.stats.retries,
-        rateLimited: client.stats.rateLimited,
-      },
+      requests: requestsSoFar(client),
     };
     await lease.assertHeld();
     await writeIncrementManifest(store, manifest);

@@ -23,6 +23,7 @@ import {
   writeStreams,
   type Run,
 } from './phases';
+import { requestsSoFar } from './requests-so-far';
 
 /**
  * Records per segment object. 1,000 conversations of typical size are a few MB; the segment is
@@ -163,7 +164,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
     queued ??= saving = saving.then(() => {
       queued = undefined;
       checkpoint.updatedAt = new Date().toISOString();
-      checkpoint.requests = requestsSoFar(base, client);
+      checkpoint.requests = requestsSoFar(client, base);
       return writeCheckpoint(store, checkpoint);
     });
     return queued;
@@ -182,7 +183,7 @@ async function extractRun(ctx: RunContext): Promise<RunManifest> {
       perStream((s) => assembled[s.name].file.count),
     );
     for (const warning of warnings) log.warn({ runId }, warning);
-    const manifest = runManifest(run, assembled, caught, warnings, requestsSoFar(base, client));
+    const manifest = runManifest(run, assembled, caught, warnings, requestsSoFar(client, base));
     await writeManifest(store, runManifestKey(runId), manifest);
     return manifest;
   } finally {
@@ -227,17 +228,6 @@ async function stopRun(run: Run, lease: Lease, failed: PromiseRejectedResult): P
     );
   }
   throw failed.reason;
-}
-
-function requestsSoFar(
-  base: ExtractCheckpoint['requests'],
-  client: IntercomClient,
-): ExtractCheckpoint['requests'] {
-  return {
-    total: base.total + client.stats.requests,
-    retries: base.retries + client.stats.retries,
-    rateLimited: base.rateLimited + client.stats.rateLimited,
-  };
 }
 
 /** A signal that aborts when any of `signals` does, with that one's reason. */

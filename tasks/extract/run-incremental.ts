@@ -32,6 +32,7 @@ import {
   type StreamRun,
 } from './increment-phases';
 import { sweepable } from '../../lib/intercom/stream-source';
+import { requestsSoFar } from './requests-so-far';
 
 /** Everything an incremental or backfill extract needs, as plain arguments. */
 export interface IncrementalOptions {
@@ -204,11 +205,7 @@ export async function runIncrementalExtract(options: IncrementalOptions): Promis
       finishedAt: new Date().toISOString(),
       streams,
       timings,
-      requests: {
-        total: client.stats.requests,
-        retries: client.stats.retries,
-        rateLimited: client.stats.rateLimited,
-      },
+      requests: requestsSoFar(client),
     };
     await lease.assertHeld();
     await writeIncrementManifest(store, manifest);
