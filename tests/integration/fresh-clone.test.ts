@@ -8,9 +8,9 @@ import mysql from 'mysql2/promise';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import type { CliResult } from '../helpers/run-cli';
 
-// A user's clone holds only the tracked files: no ../shared beside it, no lake, no local state.
-// This copies the working tree's tracked files somewhere with no shared/ above it and runs
-// `npm start` there, so a file read from outside the repository fails the sync.
+// A user's clone holds only the tracked files: no sibling folders, no lake, no local state.
+// This copies the working tree's tracked files to a temp folder with nothing of this workspace
+// above it and runs `npm start` there, so a file read from outside the repository fails the sync.
 
 const ROOT = path.resolve(__dirname, '../..');
 const SANDBOX_CONTACTS = 12;
@@ -40,7 +40,7 @@ function ancestors(dir: string): string[] {
   return parent === dir ? [dir] : [dir, ...ancestors(parent)];
 }
 
-describe('a fresh clone (the tracked files alone, no ../shared)', () => {
+describe('a fresh clone (the tracked files alone, nothing beside them)', () => {
   let base: string;
   let clone: string;
   let database: TestDatabase;
