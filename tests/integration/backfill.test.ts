@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { TransientError } from '../../lib/errors';
 import { createIntercomClient } from '../../lib/intercom/client';
 import { FolderStore } from '../../lib/lake/folder-store';
@@ -13,8 +10,8 @@ import { runBackfill } from '../../tasks/extract/run-backfill';
 import { runIncrementalExtract } from '../../tasks/extract/run-incremental';
 import { runIncrementalLoad } from '../../tasks/load/run-incremental-load';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { snapshotWarehouse } from '../helpers/warehouse';
+import { closedAfterEach } from '../helpers/closed-after-each';
 
 /**
  * Issue 12's backfill: `--since/--until` copies each UTC day as its own unit; a failed day fails the
@@ -23,20 +20,7 @@ import { snapshotWarehouse } from '../helpers/warehouse';
 const SIZE = { seed: 41, contacts: 200, conversations: 150 } as const;
 const at = (iso: string): number => Date.parse(iso) / 1000;
 
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const item of opened.splice(0).reverse()) await item.close();
-});
-async function folder(): Promise<FolderStore> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'backfill-'));
-  opened.push({ close: () => rm(dir, { recursive: true, force: true }) });
-  return new FolderStore(dir);
-}
-async function database(): Promise<TestDatabase> {
-  const db = await createTestDatabase();
-  opened.push({ close: () => db.drop() });
-  return db;
-}
+const { opened, folder, database } = closedAfterEach('backfill-');
 function options(sandbox: Sandbox, store: FolderStore) {
   // One attempt per request: a day whose requests fail fails at once instead of backing off.
   const client = createIntercomClient({
@@ -45,7 +29,7 @@ function options(sandbox: Sandbox, store: FolderStore) {
     apiVersion: '2.14',
     maxAttempts: 1,
   });
-  opened.push({ close: () => client.close() });
+  opened({ close: () => client.close() });
   return { client, store, log: silentLogger(), apiUrl: sandbox.url, apiVersion: '2.14', segmentRecords: 50 };
 }
 
@@ -54,7 +38,7 @@ describe('backfill by day', () => {
     const live = createLiveWorkspace(createWorkspace(SIZE));
     // UTC+14: a contact changed late on a UTC day is on the next calendar day of the workspace.
     const sandbox = await startSandbox({ workspace: live, timeZone: 'Pacific/Kiritimati' });
-    opened.push(sandbox);
+    opened(sandbox);
     const store = await folder();
     const db = await database();
     await runExtract(options(sandbox, store));
@@ -119,7 +103,7 @@ describe('backfill by day', () => {
     // The load applies every published run; the first 2026-11-20 file is gone, replaced by the rerun.
     await runIncrementalLoad({ store, databaseUrl: db.url, progress: false });
     const fresh = await startSandbox({ workspace: live });
-    opened.push(fresh);
+    opened(fresh);
     const freshStore = await folder();
     const freshDb = await database();
     await runExtract(options(fresh, freshStore));

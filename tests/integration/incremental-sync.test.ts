@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createIntercomClient } from '../../lib/intercom/client';
 import { readBookmarks } from '../../lib/lake/bookmarks';
@@ -14,8 +12,9 @@ import { runExtract } from '../../tasks/extract/run-extract';
 import { runIncrementalExtract } from '../../tasks/extract/run-incremental';
 import { runIncrementalLoad } from '../../tasks/load/run-incremental-load';
 import { runLoad } from '../../tasks/load/run-load';
-import { createTestDatabase, queryDatabase, type TestDatabase } from '../helpers/database';
+import { queryDatabase } from '../helpers/database';
 import { snapshotWarehouse } from '../helpers/warehouse';
+import { closedAfterEach } from '../helpers/closed-after-each';
 
 /**
  * Issue 12: full copy, then the workspace changes (updates, new records, a new part, a delete, a
@@ -28,30 +27,16 @@ const SIZE = { seed: 31, contacts: 300, conversations: 200 } as const;
 const TIME_ZONE = 'Pacific/Kiritimati';
 const ROOT = path.resolve(__dirname, '../..');
 
-const opened: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const item of opened.splice(0).reverse()) await item.close();
-});
-
-async function folder(): Promise<FolderStore> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'incremental-'));
-  opened.push({ close: () => rm(dir, { recursive: true, force: true }) });
-  return new FolderStore(dir);
-}
-async function database(): Promise<TestDatabase> {
-  const db = await createTestDatabase();
-  opened.push({ close: () => db.drop() });
-  return db;
-}
+const { opened, folder, database } = closedAfterEach('incremental-');
 async function sandboxOf(workspace: LiveWorkspace): Promise<Sandbox> {
   const sandbox = await startSandbox({ workspace, timeZone: TIME_ZONE });
-  opened.push(sandbox);
+  opened(sandbox);
   return sandbox;
 }
 
 function clientOf(sandbox: Sandbox) {
   const client = createIntercomClient({ baseUrl: sandbox.url, token: sandbox.token, apiVersion: '2.14' });
-  opened.push({ close: () => client.close() });
+  opened({ close: () => client.close() });
   return client;
 }
 const common = (sandbox: Sandbox, store: FolderStore) => ({
@@ -313,7 +298,7 @@ describe('incremental sync', () => {
         if (route === 'GET /conversations/{id}' && count === killAt) child?.kill('SIGKILL');
       },
     });
-    opened.push(sandbox);
+    opened(sandbox);
     const store = await folder();
     const db = await database();
     await runExtract(common(sandbox, store));
